@@ -1,0 +1,1 @@
+"""Streamlit-side building blocks: filters, cached data access, KPI cards, charts, tables, exports."""

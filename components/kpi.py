@@ -1,0 +1,55 @@
+"""Indicator cards: value, changes, progress toward the target, status; or the reason there is no number."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from observatoire.catalog import Indicator
+from observatoire.dates import format_date_fr
+from observatoire.formats import format_change, format_percent, format_value
+from observatoire.progress import Headline
+
+STATUS_ICONS = {"ahead": "🟢", "on_track": "🟡", "late": "🔴"}
+NO_DATA = "Pas encore de donnée pour cet instantané."
+
+
+def card_lines(indicator: Indicator, headline: Headline) -> list[str]:
+    """The French lines under the value: change since the start of the year, target, progress, status."""
+    lines = []
+    if headline.change_year is not None and indicator.unit != "deliverable":
+        lines.append(f"Depuis la rentrée : {format_change(headline.change_year, indicator.unit)}")
+    if headline.target is not None:
+        tag = " (cible illustrative)" if indicator.targets_illustrative else " (cible de la feuille de route)"
+        lines.append(f"Cible : {format_value(headline.target, indicator.unit)}{tag}")
+        if headline.progress is not None and indicator.unit != "deliverable":
+            lines.append(f"Atteinte de la cible : {format_percent(headline.progress, 0)}")
+    if headline.status:
+        lines.append(f"{STATUS_ICONS[headline.status]} {headline.status_label.capitalize()}")
+    return lines
+
+
+def indicator_card(indicator: Indicator, headline: Headline | None, reason: str | None = None,
+                   show_wording: bool = True, key: str | None = None) -> None:
+    """Draw one card in the current container."""
+    with st.container(border=True, key=key):
+        st.markdown(f"**{indicator.label}**")
+        if show_wording:
+            st.caption(f"Feuille de route : « {indicator.roadmap_line} »")
+        if reason:
+            st.info(reason)
+            return
+        if headline is None or not headline.has_data:
+            st.info(NO_DATA)
+            return
+        delta = None
+        if headline.change_previous is not None and indicator.unit != "deliverable":
+            delta = f"{format_change(headline.change_previous, indicator.unit)} depuis l'instantané précédent"
+        st.metric(
+            f"Au {format_date_fr(headline.snapshot_date)}",
+            format_value(headline.value, indicator.unit),
+            delta=delta,
+            delta_color="normal" if indicator.direction == "up" else "inverse",
+        )
+        lines = card_lines(indicator, headline)
+        if lines:
+            st.caption("  \n".join(lines))

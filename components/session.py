@@ -1,0 +1,54 @@
+"""Cached access to the store for pages: one Store per data directory state, results cached per query.
+
+The store (domain code) owns the DuckDB connection; this module only caches it and its results.
+Both caches are keyed by the data directory's fingerprint, so a new snapshot invalidates them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from observatoire.settings import data_dir
+from observatoire.snapshots import fingerprint
+from observatoire.store import Store
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open_store(directory: str, state: str) -> Store:
+    return Store(directory)
+
+
+def get_store() -> Store:
+    directory = data_dir()
+    return _open_store(str(directory), fingerprint(directory))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_run(directory: str, state: str, name: str, params: tuple) -> pd.DataFrame:
+    return get_store().run(name, **dict(params))
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Result of the named query with these parameters, cached until the data changes."""
+    store = get_store()
+    items = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
+    frame = _cached_run(str(store.data_dir), store.fingerprint, name, items)
+    return frame.copy()
+
+
+def indicator_values(indicator_ids: list[str], filters, breakdown: str = "total",
+                     date_from: date | None = None, date_to: date | None = None, uai: str | None = None) -> pd.DataFrame:
+    """Rolled-up values (queries/indicator_values.sql) over a snapshot range, all snapshots by default."""
+    store = get_store()
+    dates = store.snapshot_dates or [date(1900, 1, 1)]
+    params = filters.params()
+    params["uai"] = uai
+    return query("indicator_values", indicator_ids=list(indicator_ids), breakdown=breakdown,
+                 date_from=date_from or dates[0], date_to=date_to or dates[-1], **params)

@@ -1,0 +1,92 @@
+"""What every screen shares: the page list, the global filters in the sidebar, the demo label."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.session import get_store
+from components.state import View, current_view, filter_labels, filter_widgets
+from observatoire.dates import format_date_fr
+from observatoire.store import Store
+
+APP_TITLE = "Observatoire du numérique éducatif"
+# Section -> (file, title, url path, icon). Page bodies live in pages/views/ (see README: navigation).
+PAGES = {
+    "Pilotage": [
+        ("pages/views/synthese.py", "Synthèse", "synthese", "🏠"),
+    ],
+    "Données": [
+        ("pages/views/donnees.py", "Catalogue et instantanés", "donnees", "🗂️"),
+    ],
+}
+DEMO_LABEL = ("**Données de démonstration** — établissements et valeurs fictifs, générés pour présenter "
+              "l'outil ; aucun chiffre affiché n'est officiel.")
+
+
+@dataclass(frozen=True)
+class Context:
+    store: Store
+    view: View
+    labels: dict[str, dict]
+
+    @property
+    def catalog(self):
+        return self.store.catalog
+
+    def describe_filters(self) -> str:
+        return self.view.filters.describe(self.labels)
+
+    def about(self) -> dict[str, str]:
+        """What a table or export shows: date, filters, data status — written into every download."""
+        about = {
+            "Académie": self.store.territory.academie_name,
+            "Instantané": format_date_fr(self.view.snapshot_date) if self.view.snapshot_date else "aucun",
+            "Filtres": self.describe_filters(),
+        }
+        if self.store.is_demo:
+            about["Avertissement"] = "Données de démonstration : valeurs fictives"
+        return about
+
+
+def navigation():
+    pages = {
+        section: [st.Page(path, title=title, url_path=url, icon=icon, default=(url == "synthese"))
+                  for path, title, url, icon in entries]
+        for section, entries in PAGES.items()
+    }
+    return st.navigation(pages, position="sidebar")
+
+
+def frame() -> None:
+    """Sidebar filters and demo label; called by app.py before the page body runs."""
+    store = get_store()
+    with st.sidebar:
+        st.markdown(f"### {store.territory.academie_name}")
+        if store.snapshot_dates:
+            filter_widgets(store, st.sidebar)
+        else:
+            st.caption("Aucun instantané.")
+    if store.is_demo:
+        st.warning(DEMO_LABEL, icon="🧪")
+    if not store.snapshot_dates:
+        st.error(
+            "Aucun instantané dans le dossier de données "
+            f"`{store.data_dir}`. Générez la démonstration (`observatoire demo`) ou importez un fichier."
+        )
+
+
+def context() -> Context:
+    """Store, chosen view and filter labels, for a page body."""
+    store = get_store()
+    return Context(store, current_view(store), filter_labels(store))
+
+
+def page_header(ctx: Context, title: str) -> None:
+    st.title(title)
+    day = ctx.view.snapshot_date
+    parts = [f"Instantané du {format_date_fr(day)}" if day else "Aucun instantané",
+             f"année scolaire {ctx.view.school_year}" if ctx.view.school_year else "",
+             ctx.describe_filters()]
+    st.caption(" · ".join(p for p in parts if p))

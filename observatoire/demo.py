@@ -1,0 +1,306 @@
+"""Deterministic demo data: fictitious sites placed in their communes, monthly snapshots of every indicator.
+
+Every number here is invented; the data directory's manifest says so (`"demo": true`) and every page
+shows the demo label while it is in use.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, geo
+from .catalog import Catalog, Indicator, load_catalog
+from .dates import school_year
+from .settings import territory_folder
+from .snapshots import SNAPSHOTS, list_snapshots, write_snapshot
+from .territory import Territory, load_territory
+from .uai import make_uai
+
+DEFAULT_SEED = 20240901
+FIRST_SNAPSHOT = date(2023, 9, 30)
+MONTHS = 24
+SITE_COUNTS = {"ecole": 183, "college": 37, "lycee": 14}
+PUPIL_TOTALS = {1: 49_650, 2: 40_644}
+SCALES = {"guyane": 1, "academie": 30, "national": 256}
+# Lycées per commune (14); collèges per commune (37); the rest of the communes get none.
+LYCEES = {"97302": 4, "97304": 2, "97311": 3, "97307": 1, "97309": 1, "97305": 1, "97353": 1, "97306": 1}
+COLLEGES = {"97302": 7, "97307": 4, "97309": 3, "97304": 4, "97311": 6, "97305": 2, "97306": 1, "97360": 1,
+            "97357": 1, "97362": 1, "97353": 2, "97308": 1, "97356": 1, "97312": 1, "97303": 1, "97310": 1}
+TYPE_NAMES = {"ecole": "École fictive", "college": "Collège fictif", "lycee": "Lycée fictif"}
+SITE_TYPE_LABELS = {"ecole": "École", "college": "Collège", "lycee": "Lycée"}
+# Monthly weights of a school year, September first.
+SEASONS = {
+    "none": [1.0] * 12,
+    "ent": [1.0] * 10 + [0.25, 0.1],
+    "spring": [0.15, 0.15, 0.15, 0.15, 0.2, 0.3, 2.0, 2.5, 2.5, 1.5, 0.0, 0.0],
+    "events": None,
+}
+SUMMER_DROP = [1.0] * 10 + [0.35, 0.2]
+
+
+@dataclass(frozen=True)
+class Profile:
+    per: str = "site"
+    end_value: float = 1.0
+    start_ratio: float = 0.6
+    season: str = "none"
+    isolation_penalty: float = 0.4
+    missing: float = 0.03
+    denominator: str = "pupils"
+    denominator_per: float = 1.0
+    start_month: str | None = None
+
+
+def snapshot_dates(first: date = FIRST_SNAPSHOT, months: int = MONTHS) -> list[date]:
+    """Month-end dates: 30 Sept 2023, 31 Oct 2023, … 31 Aug 2025."""
+    out = []
+    year, month = first.year, first.month
+    for _ in range(months):
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        out.append(date.fromordinal(nxt.toordinal() - 1))
+        year, month = nxt.year, nxt.month
+    return out
+
+
+def _rng(seed: int, *keys) -> np.random.Generator:
+    """A generator that depends only on the seed and the keys, whatever the order of the calls."""
+    salt = zlib.crc32("|".join(map(str, keys)).encode())
+    return np.random.default_rng([seed, salt])
+
+
+def load_profiles(path: Path, catalog: Catalog) -> dict[str, Profile]:
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else {}
+    return {ind.id: Profile(**raw.get(ind.id, {})) for ind in catalog.indicators}
+
+
+def _place(rng: np.random.Generator, geometry: dict, lat: float, lon: float, spread: float) -> tuple[float, float]:
+    """A point inside the commune, near its centre when the centre is inside."""
+    for _ in range(300):
+        y, x = rng.normal(lat, spread), rng.normal(lon, spread)
+        if geo.contains(geometry, x, y):
+            return round(y, 5), round(x, 5)
+    min_x, min_y, max_x, max_y = geo.bounds(geometry)
+    for _ in range(2000):
+        y, x = rng.uniform(min_y, max_y), rng.uniform(min_x, max_x)
+        if geo.contains(geometry, x, y):
+            return round(y, 5), round(x, 5)
+    return lat, lon
+
+
+def build_sites(territory: Territory, seed: int = DEFAULT_SEED, scale: int = 1) -> pd.DataFrame:
+    """One row per fictitious site (écoles, collèges, lycées), isolated villages included."""
+    rng = _rng(seed, "sites")
+    communes = territory.communes.set_index("insee")
+    circ_of = territory.area_of_commune(territory.circonscriptions)
+    bassin_of = territory.area_of_commune(territory.bassins)
+    rows = []
+
+    def add(site_type: str, insee: str, name: str, lat: float, lon: float, isolation: str, access: str, pupils: float, village: str = ""):
+        rows.append(dict(site_type=site_type, commune_code=insee, name=name, lat=lat, lon=lon,
+                         isolation=isolation, access=access, pupils=pupils, village=village))
+
+    for rep in range(scale):
+        suffix = f" {rep + 1}" if scale > 1 else ""
+        # Isolated villages: an école of their own at their real place.
+        for v in territory.villages.itertuples():
+            add("ecole", v.commune, f"École fictive de {v.name}{suffix}", v.lat, v.lon, v.isolation, v.access,
+                v.pupils * rng.uniform(0.9, 1.1), village=v.name)
+        counts = {"lycee": dict(LYCEES), "college": dict(COLLEGES)}
+        # Écoles: at least one per commune, the rest by population^0.7.
+        remaining = SITE_COUNTS["ecole"] - len(territory.villages)
+        weights = communes["population"] ** 0.7
+        extra = np.floor(weights / weights.sum() * (remaining - len(communes))).astype(int)
+        shortfall = remaining - len(communes) - int(extra.sum())
+        for insee in weights.sort_values(ascending=False).index[:shortfall]:
+            extra[insee] += 1
+        counts["ecole"] = {insee: 1 + int(extra[insee]) for insee in communes.index}
+        for site_type in ("ecole", "college", "lycee"):
+            for insee, n in counts[site_type].items():
+                c = communes.loc[insee]
+                geometry = territory.commune_geometry(insee)
+                spread = 0.03 if c.isolation == "urbain" else 0.06
+                for k in range(n):
+                    lat, lon = _place(rng, geometry, c.lat, c.lon, spread)
+                    base = {"ecole": 260, "college": 750, "lycee": 1100}[site_type]
+                    base *= {"urbain": 1.0, "rural": 0.7}.get(c.isolation, 0.55)
+                    add(site_type, insee, f"{TYPE_NAMES[site_type]} {c['name']} {k + 1}{suffix}", lat, lon,
+                        c.isolation, c.access, base * rng.lognormal(0, 0.25))
+    sites = pd.DataFrame(rows)
+    sites["degree"] = np.where(sites["site_type"] == "ecole", 1, 2)
+    for degree, total in PUPIL_TOTALS.items():
+        mask = sites["degree"] == degree
+        sites.loc[mask, "pupils"] *= total * scale / sites.loc[mask, "pupils"].sum()
+    sites["pupils"] = sites["pupils"].round().astype(int).clip(lower=12)
+    sites = sites.sort_values(["degree", "site_type", "commune_code", "name"], kind="stable").reset_index(drop=True)
+    first = 1000 if scale == 1 else 1_000_000
+    prefix = int(territory.uai_prefix) * 10_000 if scale == 1 else 0
+    sites.insert(0, "uai", [make_uai(prefix + first + i) for i in range(len(sites))])
+    # Circonscriptions (1st degree) and bassins (2nd degree): a demo split, alternating where a commune has two.
+    area, seen = [], {}
+    for row in sites.itertuples():
+        choices = circ_of[row.commune_code] if row.degree == 1 else bassin_of[row.commune_code]
+        key = (row.degree, row.commune_code)
+        area.append(choices[seen.get(key, 0) % len(choices)])
+        seen[key] = seen.get(key, 0) + 1
+    sites["circonscription_code"] = [a if d == 1 else None for a, d in zip(area, sites["degree"])]
+    sites["bassin_code"] = [a if d == 2 else None for a, d in zip(area, sites["degree"])]
+    sites["sector"] = "public"
+    private = sites.index[sites["site_type"] == "lycee"][:3]
+    sites.loc[private, "sector"] = "privé"
+    sites["education_prioritaire"] = np.where(rng.random(len(sites)) < 0.35, "REP", "")
+    sites["is_open"] = True
+    sites["is_demo"] = True
+    return sites[["uai", "name", "site_type", "degree", "sector", "commune_code", "circonscription_code",
+                  "bassin_code", "isolation", "access", "village", "lat", "lon", "pupils",
+                  "education_prioritaire", "is_open", "is_demo"]]
+
+
+def _progress(profile: Profile, month_index: int) -> float:
+    """Share of the year-end value reached at the end of month `month_index` (0 = September)."""
+    if profile.season == "events":
+        steps = [2, 6, 9]  # November, March, June
+        return sum(month_index >= s for s in steps) / len(steps)
+    weights = SEASONS.get(profile.season) or SEASONS["none"]
+    return sum(weights[: month_index + 1]) / sum(weights)
+
+
+def _entities(ind: Indicator, sites: pd.DataFrame, territory: Territory) -> pd.DataFrame:
+    """Entities an indicator is measured on, with their size and isolation class."""
+    if ind.level == "site":
+        chosen = sites
+        if ind.scope == "1d":
+            chosen = sites[sites["degree"] == 1]
+        elif ind.scope == "2d":
+            chosen = sites[sites["degree"] == 2]
+        return pd.DataFrame({"entity_id": chosen["uai"].to_numpy(), "isolation": chosen["isolation"].to_numpy(),
+                             "pupils": chosen["pupils"].to_numpy(dtype=float)})
+    if ind.level == "commune":
+        c = territory.communes
+        size = (c["population"] / c["population"].median()) ** 0.5
+        return pd.DataFrame({"entity_id": c["insee"].to_numpy(), "isolation": c["isolation"].to_numpy(),
+                             "pupils": size.clip(0.3, 3).to_numpy(dtype=float)})
+    return pd.DataFrame({"entity_id": [territory.academie_code], "isolation": ["urbain"], "pupils": [1.0]})
+
+
+def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, days: list[date], seed: int) -> list[pd.DataFrame]:
+    """Facts of one indicator, one frame per snapshot date (possibly empty)."""
+    n = len(entities)
+    rng = _rng(seed, ind.id, "entity")
+    penalty = {"urbain": 0.0, "rural": profile.isolation_penalty / 2, "isole": profile.isolation_penalty}
+    iso = 1 - entities["isolation"].map(penalty).fillna(profile.isolation_penalty / 2).to_numpy()
+    site_factor = rng.lognormal(0, 0.25 if ind.unit != "rate" else 0.15, n)
+    size = entities["pupils"].to_numpy()
+    unit_size = {"pupil": size, "teacher": size / 15, "commune": size}.get(profile.per, np.ones(n))
+    if ind.level == "academie":
+        unit_size, iso, site_factor = np.ones(n), np.ones(n), np.ones(n)
+    end_by_year = {}
+    first_year = school_year(days[0])
+    for day in days:
+        year = school_year(day)
+        if year not in end_by_year:
+            end_by_year[year] = profile.start_ratio if year == first_year else 1.0
+    start = date.fromisoformat(profile.start_month + "-01") if profile.start_month else None
+    if profile.denominator == "fixed" or ind.level == "academie":  # an absolute size
+        base_denominator = np.full(n, profile.denominator_per)
+    else:
+        base_denominator = profile.denominator_per * {
+            "pupils": size, "teachers": size / 15, "accounts": size * 1.05, "respondents": np.maximum(size / 20, 5),
+            "planned": np.full(n, 120.0), "storage": np.full(n, 500.0),
+        }.get(profile.denominator, size)
+    frames = []
+    for day in days:
+        if start and day < start:
+            frames.append(pd.DataFrame())
+            continue
+        year = school_year(day)
+        month_index = (day.month - 9) % 12
+        years = list(end_by_year)
+        level_end = end_by_year[year]
+        level_prev = end_by_year[years[years.index(year) - 1]] if years.index(year) else profile.start_ratio * 0.7
+        noise = _rng(seed, ind.id, day.isoformat())
+        progress = _progress(profile, month_index)
+        if ind.unit == "deliverable":
+            values = np.full(n, 1.0 if month_index >= 6 or (ind.temporality == "state" and year != first_year) else 0.0)
+            denominators = np.full(n, np.nan)
+        elif ind.temporality == "cumulative" and ind.unit in ("count", "amount"):
+            values = profile.end_value * level_end * progress * unit_size * iso * site_factor
+            values = np.round(values, -2 if ind.unit == "amount" else 0)
+            denominators = np.full(n, np.nan)
+        else:
+            level_value = level_prev + (level_end - level_prev) * (month_index + 1) / 12
+            if profile.season == "ent":  # usage drops in July and August
+                level_value *= SUMMER_DROP[month_index]
+            jitter = noise.normal(1, 0.04, n)
+            if ind.unit == "rate":
+                rate = np.clip(profile.end_value * level_value * iso * site_factor * jitter, 0, 0.98)
+                denominators = np.maximum(np.round(base_denominator), 1)
+                values = np.round(rate * denominators)
+            elif ind.unit == "score":
+                values = np.round(profile.end_value * (0.85 + 0.15 * level_value) * iso ** 0.3 * jitter, 2)
+                denominators = np.round(base_denominator * noise.uniform(0.8, 1.2, n))
+            else:
+                values = np.round(profile.end_value * level_value * unit_size * iso * site_factor * jitter, -2 if ind.unit == "amount" else 0)
+                denominators = np.full(n, np.nan)
+        keep = np.ones(n, dtype=bool)
+        if ind.level != "academie":
+            missing = profile.missing * np.where(entities["isolation"].to_numpy() == "isole", 2.0, 1.0)
+            keep = noise.random(n) >= missing
+        frames.append(pd.DataFrame({
+            "indicator_id": ind.id, "entity_level": ind.level, "entity_id": entities["entity_id"].to_numpy()[keep],
+            "value": values[keep].astype(float), "denominator": np.asarray(denominators, dtype=float)[keep],
+        }))
+    return frames
+
+
+def build_demo(data_dir: Path, territory_name: str = "guyane", seed: int = DEFAULT_SEED, scale: str = "guyane",
+               months: int = MONTHS, force: bool = False) -> dict:
+    """Write the demo data directory: reference/sites.parquet, one snapshot per month, manifest.json."""
+    data_dir = Path(data_dir)
+    manifest_path = data_dir / "manifest.json"
+    existing = list_snapshots(data_dir)
+    if existing:
+        current = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+        if not current.get("demo"):
+            raise FileExistsError(f"{data_dir} contient déjà des instantanés réels : la démo ne les remplace pas")
+        if not force:
+            raise FileExistsError(f"{data_dir} contient déjà des données de démonstration (option --force pour les régénérer)")
+        shutil.rmtree(data_dir / SNAPSHOTS)
+    folder = territory_folder(data_dir, territory_name)
+    territory = load_territory(folder)
+    catalog = load_catalog(territory.roadmap_file)
+    profiles = load_profiles(folder / "demo.toml", catalog)
+    multiplier = SCALES[scale]
+    sites = build_sites(territory, seed, multiplier)
+    days = snapshot_dates(months=months)
+    per_day: list[list[pd.DataFrame]] = [[] for _ in days]
+    for ind in catalog.indicators:
+        entities = _entities(ind, sites, territory)
+        for i, frame in enumerate(indicator_facts(ind, profiles[ind.id], entities, days, seed)):
+            if len(frame):
+                per_day[i].append(frame)
+    (data_dir / "reference").mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / "reference" / ".sites.parquet.tmp"
+    sites.to_parquet(tmp, index=False)
+    tmp.replace(data_dir / "reference" / "sites.parquet")
+    total = 0
+    source = [{"name": "démonstration", "kind": "demo", "seed": seed}]
+    for day, frames in zip(days, per_day):
+        facts = pd.concat(frames, ignore_index=True)
+        total += len(facts)
+        write_snapshot(data_dir, day, facts, sources=source, extra={"demo": True})
+    manifest = {
+        "territory": territory.id, "demo": True, "seed": seed, "scale": scale,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "program_version": __version__, "sites": len(sites), "snapshots": len(days), "facts": total,
+    }
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest

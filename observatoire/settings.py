@@ -1,0 +1,57 @@
+"""Settings, declared once: name, default, environment variable and help text."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = PROJECT_ROOT / "queries"
+BUNDLED_TERRITORIES = PROJECT_ROOT / "data" / "territories"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS = (
+    Setting("data_dir", "OBSERVATOIRE_DATA_DIR", str(PROJECT_ROOT / "data"),
+            "Data directory: snapshots/, reference/ and manifest.json (option --data-dir)."),
+    Setting("territory", "OBSERVATOIRE_TERRITORY", "guyane",
+            "Territory folder under territories/ when the data directory's manifest names none."),
+)
+
+
+def setting(name: str) -> str:
+    """Value of a setting: its environment variable when set, else its default."""
+    spec = next(s for s in SETTINGS if s.name == name)
+    return os.environ.get(spec.env) or spec.default
+
+
+def data_dir(override: str | Path | None = None) -> Path:
+    return Path(override) if override else Path(setting("data_dir"))
+
+
+def data_manifest(directory: Path) -> dict:
+    """The data directory's own manifest (territory, demo flag), or {} when there is none."""
+    try:
+        return json.loads((Path(directory) / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def territory_id(directory: Path) -> str:
+    return os.environ.get("OBSERVATOIRE_TERRITORY") or data_manifest(directory).get("territory") or setting("territory")
+
+
+def territory_folder(directory: Path, territory: str | None = None) -> Path:
+    """The territory files: inside the data directory when it has its own, else the bundled ones."""
+    name = territory or territory_id(directory)
+    local = Path(directory) / "territories" / name
+    return local if (local / "territory.toml").exists() else BUNDLED_TERRITORIES / name

@@ -1,0 +1,112 @@
+"""The store: DuckDB, in process, with views over the Parquet snapshots and the reference tables.
+
+The Parquet files are the source of truth; this side is rebuilt from them on open. Each query runs on
+its own cursor, since one DuckDB connection shared by Streamlit's threads gives wrong results.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .catalog import Catalog, load_catalog
+from .dates import school_year
+from .queries import load_query
+from .settings import data_manifest, territory_folder
+from .snapshots import SNAPSHOTS, fingerprint, list_snapshots
+from .territory import Territory, load_territory
+
+EMPTY_FACTS = (
+    "select null::varchar as indicator_id, null::varchar as entity_level, null::varchar as entity_id, "
+    "null::double as value, null::double as denominator, null::date as snapshot_date where false"
+)
+SITE_COLUMNS = (
+    "uai varchar, name varchar, site_type varchar, degree integer, sector varchar, commune_code varchar, "
+    "circonscription_code varchar, bassin_code varchar, isolation varchar, access varchar, village varchar, "
+    "lat double, lon double, pupils integer, education_prioritaire varchar, is_open boolean, is_demo boolean"
+)
+
+
+def _literal(path: Path) -> str:
+    """A path as a SQL string literal (read_parquet cannot take a bound parameter inside CREATE VIEW)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+class Store:
+    """Views: facts, sites, communes, zones, circonscriptions, bassins, entities, indicators, snapshots."""
+
+    def __init__(self, data_dir: Path, territory: Territory | None = None, catalog: Catalog | None = None):
+        self.data_dir = Path(data_dir)
+        self.manifest = data_manifest(self.data_dir)
+        self.territory = territory or load_territory(territory_folder(self.data_dir))
+        self.catalog = catalog or load_catalog(self.territory.roadmap_file)
+        self.snapshot_infos = list_snapshots(self.data_dir)
+        self.fingerprint = fingerprint(self.data_dir)
+        self._lock = threading.Lock()
+        self.con = duckdb.connect(":memory:", config={"threads": 2})
+        self._create_views()
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.manifest.get("demo"))
+
+    @property
+    def snapshot_dates(self) -> list[date]:
+        return [s.snapshot_date for s in self.snapshot_infos]
+
+    def _create_views(self) -> None:
+        con = self.con
+        t = self.territory
+        con.register("_communes", t.communes)
+        con.execute("create table communes as select insee as commune_code, name as commune_name, population, "
+                    "isolation, access, zone as zone_code, lat, lon from _communes")
+        con.register("_zones", t.zones)
+        con.execute("create table zones as select zone as zone_code, name as zone_name from _zones")
+        for table in ("circonscriptions", "bassins"):
+            con.register("_" + table, getattr(t, table))
+            con.execute(f"create table {table} as select code, name, string_split(communes, ' ') as communes, "
+                        f"is_demo = 'true' as is_demo from _{table}")
+        frame = self.catalog.to_frame()
+        con.register("_indicators", frame)
+        con.execute("create table indicators as select * from _indicators")
+        for name in ("_communes", "_zones", "_circonscriptions", "_bassins", "_indicators"):
+            con.unregister(name)
+        sites = self.data_dir / "reference" / "sites.parquet"
+        if sites.exists():
+            con.execute(f"create view sites as select * from read_parquet({_literal(sites)})")
+        else:
+            con.execute(f"create table sites ({SITE_COLUMNS})")
+        if self.snapshot_infos:
+            pattern = self.data_dir / SNAPSHOTS / "snapshot_date=*" / "facts.parquet"
+            con.execute(f"create view facts as select * from read_parquet({_literal(pattern)}, hive_partitioning = true)")
+        else:
+            con.execute(f"create view facts as {EMPTY_FACTS}")
+        rows = [(s.snapshot_date, school_year(s.snapshot_date), s.rows, bool(s.manifest.get("demo")))
+                for s in self.snapshot_infos]
+        con.execute("create table snapshots (snapshot_date date, school_year varchar, fact_rows bigint, is_demo boolean)")
+        if rows:
+            con.executemany("insert into snapshots values (?, ?, ?, ?)", rows)
+        con.execute(f"create table academie as select {_literal(t.academie_code)} as code, {_literal(t.academie_name)} as name")
+        con.execute(load_query("create_entities_view").sql)
+
+    def run(self, name: str, **params) -> pd.DataFrame:
+        """Run the named query from queries/ with bound parameters, on a cursor of its own."""
+        query = load_query(name)
+        bound = query.bind(params)
+        cursor = self.con.cursor()
+        try:
+            frame = cursor.execute(query.sql, bound).df()
+        finally:
+            cursor.close()
+        # DuckDB DATE columns arrive as pandas datetimes; pages compare them with datetime.date.
+        for column in frame.columns:
+            if column.endswith("date") and pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].dt.date
+        return frame
+
+    def close(self) -> None:
+        self.con.close()

@@ -1,0 +1,117 @@
+-- Indicator values rolled up by each indicator's own rule, per snapshot and breakdown group.
+-- Grain: one row per snapshot_date x indicator_id x group_id.
+-- Rules: sum -> sum of values; ratio (rates) -> sum of numerators / sum of denominators, never a
+-- mean of rates; weighted_mean (scores) -> sum(value x weight) / sum(weight); latest (deliverables)
+-- -> each entity's latest value at or before the snapshot, then summed.
+-- Parameters: $date_from, $date_to (snapshot range, inclusive); $indicator_ids (list of ids);
+-- $breakdown: total | isolation | zone | commune | circonscription | bassin | site_type | degree | site;
+-- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+with
+
+wanted as (
+    select indicator_id, rollup
+    from indicators
+    where list_contains($indicator_ids, indicator_id)
+),
+
+snaps as (
+    select snapshot_date
+    from snapshots
+    where snapshot_date between $date_from and $date_to
+),
+
+direct_facts as (
+    select f.snapshot_date, f.indicator_id, f.entity_level, f.entity_id, f.value, f.denominator
+    from facts as f
+    join wanted as w using (indicator_id)
+    where w.rollup <> 'latest'
+        and f.snapshot_date between $date_from and $date_to
+),
+
+latest_facts as (
+    select s.snapshot_date, f.indicator_id, f.entity_level, f.entity_id, f.value, f.denominator
+    from snaps as s
+    join facts as f on f.snapshot_date <= s.snapshot_date
+    join wanted as w on w.indicator_id = f.indicator_id
+    where w.rollup = 'latest'
+    qualify row_number() over (
+        partition by s.snapshot_date, f.indicator_id, f.entity_level, f.entity_id
+        order by f.snapshot_date desc
+    ) = 1
+),
+
+scoped as (
+    select
+        v.*,
+        case $breakdown
+            when 'total' then 'total'
+            when 'isolation' then e.isolation
+            when 'zone' then e.zone_code
+            when 'commune' then e.commune_code
+            when 'circonscription' then e.circonscription_code
+            when 'bassin' then e.bassin_code
+            when 'site_type' then e.site_type
+            when 'degree' then e.degree::varchar
+            when 'site' then e.entity_id
+        end as group_id,
+        case $breakdown
+            when 'total' then 'Total'
+            when 'isolation' then e.isolation
+            when 'zone' then e.zone_name
+            when 'commune' then e.commune_name
+            when 'circonscription' then e.circonscription_name
+            when 'bassin' then e.bassin_name
+            when 'site_type' then e.site_type
+            when 'degree' then e.degree::varchar
+            when 'site' then e.entity_name
+        end as group_label,
+        e.pupils
+    from (select * from direct_facts union all select * from latest_facts) as v
+    join entities as e using (entity_level, entity_id)
+    where ($commune is null or e.commune_code = $commune)
+        and ($zone is null or e.zone_code = $zone)
+        and ($isolation is null or e.isolation = $isolation)
+        and ($circonscription is null or e.circonscription_code = $circonscription)
+        and ($bassin is null or e.bassin_code = $bassin)
+        and ($degree is null or e.degree = $degree)
+        and ($site_type is null or e.site_type = $site_type)
+        and ($uai is null or e.entity_id = $uai)
+),
+
+grouped as (
+    select
+        snapshot_date,
+        indicator_id,
+        group_id,
+        any_value(group_label) as group_label,
+        sum(value) as value_sum,
+        sum(denominator) as denominator_sum,
+        sum(value * denominator) as weighted_sum,
+        count(*) as reporting_entities,
+        sum(pupils) as reporting_pupils
+    from scoped
+    where group_id is not null
+    group by snapshot_date, indicator_id, group_id
+),
+
+final as (
+    select
+        g.snapshot_date,
+        g.indicator_id,
+        g.group_id,
+        g.group_label,
+        case w.rollup
+            when 'ratio' then g.value_sum / nullif(g.denominator_sum, 0)
+            when 'weighted_mean' then g.weighted_sum / nullif(g.denominator_sum, 0)
+            else g.value_sum
+        end as value,
+        g.value_sum,
+        g.denominator_sum,
+        g.reporting_entities,
+        g.reporting_pupils
+    from grouped as g
+    join wanted as w using (indicator_id)
+)
+
+select * from final
+order by indicator_id, snapshot_date, group_id
