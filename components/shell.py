@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,15 +13,30 @@ from observatoire.dates import format_date_fr
 from observatoire.store import Store
 
 APP_TITLE = "Observatoire du numérique éducatif"
-# Section -> (file, title, url path, icon). Page bodies live in pages/views/ (see README: navigation).
+# Section -> (file, title, url path, icon). Page bodies live in pages/views/ (see README: navigation);
+# a page whose file is not there yet is left out of the menu.
 PAGES = {
     "Pilotage": [
-        ("pages/views/synthese.py", "Synthèse", "synthese", "🏠"),
+        ("synthese.py", "Synthèse", "synthese", "🏠"),
+        ("axe_1.py", "Axe 1 — Consolider l'écosystème", "axe-1", "🤝"),
+        ("axe_2.py", "Axe 2 — Enseignement et compétences", "axe-2", "🎓"),
+        ("axe_3.py", "Axe 3 — Outillage et communs", "axe-3", "🧰"),
+        ("carte.py", "Carte du territoire", "carte", "🗺️"),
+        ("presentation.py", "Présentation COPIL", "presentation", "📽️"),
+    ],
+    "Établissements": [
+        ("etablissement.py", "Fiche établissement", "etablissement", "🏫"),
+        ("commune.py", "Fiche commune", "commune", "🏘️"),
     ],
     "Données": [
-        ("pages/views/donnees.py", "Catalogue et instantanés", "donnees", "🗂️"),
+        ("explorer.py", "Explorateur", "explorateur", "🔎"),
+        ("sql.py", "Console SQL", "sql", "⌨️"),
+        ("importer.py", "Importer des données", "importer", "📥"),
+        ("qualite.py", "Qualité des données", "qualite", "🩺"),
+        ("donnees.py", "Catalogue et instantanés", "donnees", "🗂️"),
     ],
 }
+VIEWS = Path(__file__).resolve().parent.parent / "pages" / "views"
 DEMO_LABEL = ("**Données de démonstration** — établissements et valeurs fictifs, générés pour présenter "
               "l'outil ; aucun chiffre affiché n'est officiel.")
 
@@ -52,8 +68,8 @@ class Context:
 
 def navigation():
     pages = {
-        section: [st.Page(path, title=title, url_path=url, icon=icon, default=(url == "synthese"))
-                  for path, title, url, icon in entries]
+        section: [st.Page(VIEWS / name, title=title, url_path=url, icon=icon, default=(url == "synthese"))
+                  for name, title, url, icon in entries if (VIEWS / name).exists()]
         for section, entries in PAGES.items()
     }
     return st.navigation(pages, position="sidebar")
@@ -90,3 +106,12 @@ def page_header(ctx: Context, title: str) -> None:
              f"année scolaire {ctx.view.school_year}" if ctx.view.school_year else "",
              ctx.describe_filters()]
     st.caption(" · ".join(p for p in parts if p))
+
+
+def page_path(url_path: str) -> Path:
+    """The file of a page, for st.switch_page and st.page_link."""
+    for entries in PAGES.values():
+        for name, _title, url, _icon in entries:
+            if url == url_path:
+                return VIEWS / name
+    raise KeyError(url_path)

@@ -1,0 +1,58 @@
+"""Every page renders (AppTest), with and without filters, several reruns; filters live in the URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.shell import PAGES, VIEWS
+
+PAGE_FILES = [name for entries in PAGES.values() for name, *_ in entries if (VIEWS / name).exists()]
+FILTER_CASES = [
+    {},
+    {"circonscription": "C05"},
+    {"commune": "97353", "isolement": "isole"},
+    {"degre": "2", "bassin": "B4"},
+    {"date": "2024-01-31"},
+]
+
+
+def _errors(at) -> list[str]:
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+@pytest.mark.parametrize("params", FILTER_CASES, ids=lambda p: "-".join(f"{k}={v}" for k, v in p.items()) or "none")
+def test_every_page_renders_with_filters(app, page, params):
+    at = app(page, **params)
+    assert not _errors(at), _errors(at)
+    for _ in range(3):
+        at.run()
+        assert not _errors(at), _errors(at)
+    assert any("démonstration" in w.value for w in at.warning), "demo label missing"
+    for key, value in params.items():
+        widget = at.selectbox(key=key)
+        assert str(widget.value) == value, f"{key} not applied on {page}"
+
+
+def test_link_with_label_or_code_selects_the_same_circonscription(app):
+    by_code = app(None, circonscription="C01")
+    by_label = app(None, circonscription="Cayenne 1")
+    assert by_code.selectbox(key="circonscription").value == "C01"
+    assert by_label.selectbox(key="circonscription").value == "C01"
+
+
+def test_filters_survive_page_switch(app):
+    at = app(None, circonscription="C05", degre="1")
+    at.switch_page(str(VIEWS / "donnees.py")).run()
+    assert at.selectbox(key="circonscription").value == "C05"
+    assert at.selectbox(key="degre").value == 1
+    assert not _errors(at)
+
+
+def test_commune_indicator_marked_non_ventile_under_circonscription(app):
+    at = app(None, circonscription="C05")
+    infos = [i.value for i in at.info]
+    assert any(text.startswith("Non ventilé") for text in infos)
+    # Without the filter, the same card shows a number.
+    plain = app(None)
+    assert not any(i.value.startswith("Non ventilé") for i in plain.info)
