@@ -59,39 +59,7 @@ class Store:
         return [s.snapshot_date for s in self.snapshot_infos]
 
     def _create_views(self) -> None:
-        con = self.con
-        t = self.territory
-        con.register("_communes", t.communes)
-        con.execute("create table communes as select insee as commune_code, name as commune_name, population, "
-                    "isolation, access, zone as zone_code, lat, lon from _communes")
-        con.register("_zones", t.zones)
-        con.execute("create table zones as select zone as zone_code, name as zone_name from _zones")
-        for table in ("circonscriptions", "bassins"):
-            con.register("_" + table, getattr(t, table))
-            con.execute(f"create table {table} as select code, name, string_split(communes, ' ') as communes, "
-                        f"is_demo = 'true' as is_demo from _{table}")
-        frame = self.catalog.to_frame()
-        con.register("_indicators", frame)
-        con.execute("create table indicators as select * from _indicators")
-        for name in ("_communes", "_zones", "_circonscriptions", "_bassins", "_indicators"):
-            con.unregister(name)
-        sites = self.data_dir / "reference" / "sites.parquet"
-        if sites.exists():
-            con.execute(f"create view sites as select * from read_parquet({_literal(sites)})")
-        else:
-            con.execute(f"create table sites ({SITE_COLUMNS})")
-        if self.snapshot_infos:
-            pattern = self.data_dir / SNAPSHOTS / "snapshot_date=*" / "facts.parquet"
-            con.execute(f"create view facts as select * from read_parquet({_literal(pattern)}, hive_partitioning = true)")
-        else:
-            con.execute(f"create view facts as {EMPTY_FACTS}")
-        rows = [(s.snapshot_date, school_year(s.snapshot_date), s.rows, bool(s.manifest.get("demo")))
-                for s in self.snapshot_infos]
-        con.execute("create table snapshots (snapshot_date date, school_year varchar, fact_rows bigint, is_demo boolean)")
-        if rows:
-            con.executemany("insert into snapshots values (?, ?, ?, ?)", rows)
-        con.execute(f"create table academie as select {_literal(t.academie_code)} as code, {_literal(t.academie_name)} as name")
-        con.execute(load_query("create_entities_view").sql)
+        create_views(self.con, self.data_dir, self.territory, self.catalog, self.snapshot_infos)
 
     def run(self, name: str, **params) -> pd.DataFrame:
         """Run the named query from queries/ with bound parameters, on a cursor of its own."""
@@ -110,3 +78,46 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+
+def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Territory, catalog: Catalog,
+                 snapshot_infos: list) -> None:
+    """Create the documented views and reference tables on `con` (the store's own, or a sandbox's)."""
+    data_dir = Path(data_dir)
+    t = territory
+    con.register("_communes", t.communes)
+    con.execute("create table communes as select insee as commune_code, name as commune_name, population, "
+                "isolation, access, zone as zone_code, lat, lon from _communes")
+    con.register("_zones", t.zones)
+    con.execute("create table zones as select zone as zone_code, name as zone_name from _zones")
+    for table in ("circonscriptions", "bassins"):
+        con.register("_" + table, getattr(t, table))
+        con.execute(f"create table {table} as select code, name, string_split(communes, ' ') as communes, "
+                    f"is_demo = 'true' as is_demo from _{table}")
+    frame = catalog.to_frame()
+    con.register("_indicators", frame)
+    con.execute("create table indicators as select * from _indicators")
+    for name in ("_communes", "_zones", "_circonscriptions", "_bassins", "_indicators"):
+        con.unregister(name)
+    sites = sites_file(data_dir)
+    if sites.exists():
+        con.execute(f"create view sites as select * from read_parquet({_literal(sites)})")
+    else:
+        con.execute(f"create table sites ({SITE_COLUMNS})")
+    if snapshot_infos:
+        pattern = data_dir / SNAPSHOTS / "snapshot_date=*" / "facts.parquet"
+        con.execute(f"create view facts as select * from read_parquet({_literal(pattern)}, hive_partitioning = true)")
+    else:
+        con.execute(f"create view facts as {EMPTY_FACTS}")
+    rows = [(s.snapshot_date, school_year(s.snapshot_date), s.rows, bool(s.manifest.get("demo")))
+            for s in snapshot_infos]
+    con.execute("create table snapshots (snapshot_date date, school_year varchar, fact_rows bigint, is_demo boolean)")
+    if rows:
+        con.executemany("insert into snapshots values (?, ?, ?, ?)", rows)
+    con.execute(f"create table academie as select {_literal(t.academie_code)} as code, {_literal(t.academie_name)} as name")
+    con.execute(load_query("create_entities_view").sql)
+
+
+def sites_file(data_dir: Path) -> Path:
+    """The sites reference table inside a data directory."""
+    return Path(data_dir) / "reference" / "sites.parquet"
