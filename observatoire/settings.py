@@ -25,6 +25,12 @@ SETTINGS = (
             "Data directory: snapshots/, reference/ and manifest.json (option --data-dir)."),
     Setting("territory", "OBSERVATOIRE_TERRITORY", "guyane",
             "Territory folder under territories/ when the data directory's manifest names none."),
+    Setting("sql_timeout_s", "OBSERVATOIRE_SQL_TIMEOUT_S", "10",
+            "SQL console: seconds a query may run before it is interrupted."),
+    Setting("sql_max_rows", "OBSERVATOIRE_SQL_MAX_ROWS", "10000",
+            "SQL console: most rows a query returns; beyond, the result is cut and marked as such."),
+    Setting("sql_memory_limit", "OBSERVATOIRE_SQL_MEMORY_LIMIT", "1GB",
+            "SQL console: DuckDB memory limit of each query's own connection (nothing spills to disk)."),
 )
 
 
