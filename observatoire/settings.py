@@ -31,6 +31,10 @@ SETTINGS = (
             "SQL console: most rows a query returns; beyond, the result is cut and marked as such."),
     Setting("sql_memory_limit", "OBSERVATOIRE_SQL_MEMORY_LIMIT", "1GB",
             "SQL console: DuckDB memory limit of each query's own connection (nothing spills to disk)."),
+    Setting("import_max_mb", "OBSERVATOIRE_IMPORT_MAX_MB", "50",
+            "Imports: largest file accepted, in megabytes; a bigger file is refused before it is read."),
+    Setting("import_jump_factor", "OBSERVATOIRE_IMPORT_JUMP_FACTOR", "10",
+            "Imports: a value more than this many times above or below the previous snapshot's is a warning."),
 )
 
 
