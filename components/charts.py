@@ -109,3 +109,22 @@ def breakdown_chart(frame: pd.DataFrame, indicator: Indicator, breakdown_label: 
                  alt.Tooltip("reporting_entities:Q", title="Entités ayant répondu", format=",.0f")],
     )
     return french(chart.properties(title=title, height=max(120, 24 * len(data))))
+
+
+def gap_chart(series: pd.DataFrame, title: str, value_title: str, fmt: str,
+              color: str = BLEU_FRANCE, height: int = 180) -> alt.TopLevelMixin:
+    """A small line of a gap over the snapshots (columns snapshot_date, gap), with the zero line.
+
+    The caller scales the gap (points, per 1 000 pupils) and gives the d3 format and its French unit.
+    """
+    data = series[["snapshot_date", "gap"]].copy()
+    data["snapshot_date"] = pd.to_datetime(data["snapshot_date"])
+    data["unite"] = value_title
+    line = alt.Chart(data).mark_line(point=True, color=color, strokeWidth=2).encode(
+        x=alt.X("snapshot_date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month")),
+        y=alt.Y("gap:Q", title=value_title, axis=alt.Axis(format=fmt)),
+        tooltip=[alt.Tooltip("snapshot_date:T", title="Instantané", format="%d %B %Y"),
+                 alt.Tooltip("gap:Q", title="Écart", format=fmt), alt.Tooltip("unite:N", title="Unité")],
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=GREY, strokeDash=[2, 2]).encode(y="zero:Q")
+    return french(alt.layer(zero, line).properties(title=title, height=height))
