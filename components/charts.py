@@ -128,3 +128,26 @@ def gap_chart(series: pd.DataFrame, title: str, value_title: str, fmt: str,
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=GREY, strokeDash=[2, 2]).encode(y="zero:Q")
     return french(alt.layer(zero, line).properties(title=title, height=height))
+
+
+def coverage_chart(frame: pd.DataFrame, colors: dict[str, str], labels: dict[str, str], title: str,
+                   measure: str = "sites_covered_pct", height: int = 220) -> alt.TopLevelMixin:
+    """Share covered per isolation class over the snapshots (columns snapshot_date, group_id, `measure`,
+    sites_covered, sites_total), one line per class in the territory's colours."""
+    data = frame[["snapshot_date", "group_id", measure, "sites_covered", "sites_total"]].copy()
+    data["snapshot_date"] = pd.to_datetime(data["snapshot_date"])
+    data["classe"] = data["group_id"].map(labels).fillna(data["group_id"])
+    data = data.rename(columns={measure: "share"})
+    present = [k for k in colors if k in set(data["group_id"])]
+    scale = alt.Scale(domain=[labels.get(k, k) for k in present], range=[colors[k] for k in present])
+    chart = alt.Chart(data).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("snapshot_date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month")),
+        y=alt.Y("share:Q", title=None, axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("classe:N", title=None, scale=scale, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("classe:N", title="Classe"),
+                 alt.Tooltip("snapshot_date:T", title="Instantané", format="%d %B %Y"),
+                 alt.Tooltip("share:Q", title="Part couverte", format=".1%"),
+                 alt.Tooltip("sites_covered:Q", title="Établissements couverts", format=",.0f"),
+                 alt.Tooltip("sites_total:Q", title="Établissements", format=",.0f")],
+    )
+    return french(chart.properties(title=title, height=height))
