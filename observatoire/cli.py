@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-missing", action="store_true", help="Ne fait rien si des instantanés existent déjà.")
     sub.add_parser("check", help="Vérifie feuille de route, territoire et instantanés.")
     sub.add_parser("snapshots", help="Liste les instantanés.")
+    sql = sub.add_parser("sql", help="Exécute une requête SELECT en lecture seule sur les vues documentées.")
+    sql.add_argument("query", help="Une seule instruction SELECT (ou WITH, DESCRIBE, SUMMARIZE, EXPLAIN).")
+    sql.add_argument("--format", choices=["table", "csv"], default="table",
+                     help="table (défaut) ou csv (séparateur ';', virgule décimale).")
+    sql.add_argument("--limit", type=int, default=None,
+                     help="Nombre maximal de lignes (défaut : réglage sql_max_rows).")
     return parser
 
 
@@ -100,7 +106,31 @@ def cmd_snapshots(args, directory: Path) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots}
+def cmd_sql(args, directory: Path) -> int:
+    from .exports import to_csv_bytes
+    from .sandbox import SqlRefused, run_sql
+    from .store import Store
+
+    if args.limit is not None and args.limit < 1:
+        print("Erreur : --limit doit être un entier positif.", file=sys.stderr)
+        return EXIT_USAGE
+    store = Store(directory)
+    try:
+        result = run_sql(store, args.query, max_rows=args.limit)
+    except SqlRefused as exc:
+        print(f"Requête refusée : {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    finally:
+        store.close()
+    if args.format == "csv":
+        sys.stdout.write(to_csv_bytes(result.frame).decode("utf-8-sig"))
+    else:
+        print(result.frame.to_string(index=False) if len(result.frame.columns) else "(aucune colonne)")
+    print(result.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS = {"demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots, "sql": cmd_sql}
 
 if __name__ == "__main__":
     sys.exit(main())
