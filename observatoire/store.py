@@ -17,7 +17,7 @@ from .catalog import Catalog, load_catalog
 from .dates import school_year
 from .queries import load_query
 from .settings import data_manifest, territory_folder
-from .snapshots import SNAPSHOTS, fingerprint, list_snapshots
+from .snapshots import fingerprint, list_snapshots
 from .territory import Territory, load_territory
 
 EMPTY_FACTS = (
@@ -94,6 +94,13 @@ def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Terr
         con.register("_" + table, getattr(t, table))
         con.execute(f"create table {table} as select code, name, string_split(communes, ' ') as communes, "
                     f"is_demo = 'true' as is_demo from _{table}")
+    extra_circonscriptions = Path(data_dir) / "reference" / "circonscriptions.parquet"
+    if extra_circonscriptions.exists():
+        # Circonscriptions met in an imported annuaire but absent from the territory file (written by the
+        # annuaire import): added, with the annuaire's name; the territory file wins on a shared code.
+        con.execute(f"insert into circonscriptions select code, name, string_split(communes, ' '), false "
+                    f"from read_parquet({_literal(extra_circonscriptions)}) "
+                    f"where code not in (select code from circonscriptions)")
     frame = catalog.to_frame()
     con.register("_indicators", frame)
     con.execute("create table indicators as select * from _indicators")
@@ -105,8 +112,10 @@ def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Terr
     else:
         con.execute(f"create table sites ({SITE_COLUMNS})")
     if snapshot_infos:
-        pattern = data_dir / SNAPSHOTS / "snapshot_date=*" / "facts.parquet"
-        con.execute(f"create view facts as select * from read_parquet({_literal(pattern)}, hive_partitioning = true)")
+        # The listed files only: the current version of each snapshot (the archive is never read), and the
+        # previous version while a replacement is half-done (see snapshots.py).
+        files = "[" + ", ".join(_literal(s.path / "facts.parquet") for s in snapshot_infos) + "]"
+        con.execute(f"create view facts as select * from read_parquet({files}, hive_partitioning = true)")
     else:
         con.execute(f"create view facts as {EMPTY_FACTS}")
     rows = [(s.snapshot_date, school_year(s.snapshot_date), s.rows, bool(s.manifest.get("demo")))
