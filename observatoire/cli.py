@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="Vérifie feuille de route, territoire et instantanés.")
     sub.add_parser("snapshots", help="Liste les instantanés.")
     sql = sub.add_parser("sql", help="Exécute une requête SELECT en lecture seule sur les vues documentées.")
-    sql.add_argument("query", help="Une seule instruction SELECT (ou WITH, DESCRIBE, SUMMARIZE, EXPLAIN).")
+    sql.add_argument("query", help="Une seule instruction SELECT (ou WITH, DESCRIBE, SUMMARIZE).")
     sql.add_argument("--format", choices=["table", "csv"], default="table",
                      help="table (défaut) ou csv (séparateur ';', virgule décimale).")
     sql.add_argument("--limit", type=int, default=None,

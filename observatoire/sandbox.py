@@ -4,8 +4,8 @@ Each query gets a fresh in-memory connection, so nothing one user runs can chang
 The connection is locked down in the only order that works (see the facts note): allowed paths ->
 views -> no external access -> configuration locked. Extensions never load, nothing spills to disk,
 a timer interrupts a query that runs too long, and the result is cut at a row limit. The statement
-is parsed by DuckDB first: exactly one, and a SELECT (WITH, FROM, VALUES, DESCRIBE, SUMMARIZE, SHOW)
-or an EXPLAIN of one. Every refusal is a SqlRefused whose message is a short French reason.
+is parsed by DuckDB first: exactly one, and a SELECT (WITH, FROM, VALUES, DESCRIBE, SUMMARIZE, SHOW).
+Every refusal is a SqlRefused whose message is a short French reason.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ DOCUMENTED_VIEWS = {
     "indicators": "Catalogue des indicateurs de la feuille de route (unité, niveau, règle d'agrégation…).",
     "snapshots": "Instantanés : date, année scolaire, nombre de faits.",
 }
-ALLOWED_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+# EXPLAIN is left out: EXPLAIN ANALYZE runs the statement it explains, whatever its type.
+ALLOWED_TYPES = {duckdb.StatementType.SELECT}
 # Why a statement type is refused, in French.
 REFUSALS = {
     "COPY": "COPY est interdit : la console n'écrit ni ne lit aucun fichier.",
@@ -62,6 +63,7 @@ REFUSALS = {
     "EXECUTE": "PREPARE et EXECUTE sont interdits : écrivez la requête en entier.",
     "VACUUM": "VACUUM est interdit : la console est en lecture seule.",
     "ANALYZE": "ANALYZE est interdit : la console est en lecture seule.",
+    "EXPLAIN": "EXPLAIN n'est pas disponible dans la console.",
     "MULTI": "Cette instruction (PIVOT …) n'est pas prise en charge : écrivez-la avec GROUP BY.",
 }
 
