@@ -151,3 +151,20 @@ def coverage_chart(frame: pd.DataFrame, colors: dict[str, str], labels: dict[str
                  alt.Tooltip("sites_total:Q", title="Établissements", format=",.0f")],
     )
     return french(chart.properties(title=title, height=height))
+
+
+def heatmap_chart(frame: pd.DataFrame, indicator: Indicator, breakdown_label: str,
+                  title: str | None = None) -> alt.TopLevelMixin:
+    """Groups x snapshots, coloured by the rolled-up value (columns snapshot_date, group_label, value)."""
+    data = frame[["snapshot_date", "group_label", "value"]].copy()
+    data["instantane"] = pd.to_datetime(data["snapshot_date"]).dt.strftime("%Y-%m-%d")
+    fmt = value_format(indicator)
+    title = title or f"{indicator.label} par {breakdown_label.lower()} et instantané"
+    chart = alt.Chart(data).mark_rect().encode(
+        x=alt.X("instantane:O", title=None, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("group_label:N", title=None, sort="ascending"),
+        color=alt.Color("value:Q", title=None, scale=alt.Scale(scheme="viridis"), legend=alt.Legend(format=fmt)),
+        tooltip=[alt.Tooltip("group_label:N", title=breakdown_label), alt.Tooltip("instantane:O", title="Instantané"),
+                 alt.Tooltip("value:Q", title=indicator.label, format=fmt)],
+    )
+    return french(chart.properties(title=title, height=max(120, 22 * data["group_label"].nunique())))
