@@ -1,0 +1,247 @@
+"""One roadmap axis on a page: cards per operational objective, then one indicator in detail
+(trend, breakdown, equity gap, ranking with drill-down to the fiches), then the axis's equity gaps.
+
+Only the chosen indicator's charts are built, so a rerun stays fast with twenty indicators on a page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import equity_view
+from components.charts import breakdown_chart, trend_chart
+from components.kpi import NO_DATA, indicator_card
+from components.session import indicator_values, query
+from components.shell import Context, context, page_header, page_path
+from components.tables import DEMO_NOTE, download_buttons, french_styler, unit_format
+from observatoire.catalog import LEVELS, Indicator
+from observatoire.dates import format_date_fr
+from observatoire.fiche import commune_ranking, selected_key, site_ranking
+from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, breakdowns_for, not_broken_down
+from observatoire.formats import format_value
+from observatoire.progress import headlines
+
+CARDS_PER_ROW = 3
+TABS = ["Évolution", "Ventilation", "Écart isolé / urbain", "Classement"]
+
+
+def render_axis(number: int) -> None:
+    """The whole page of axis `number` (1, 2, 3)."""
+    ctx = context()
+    axis = next(a for a in ctx.catalog.axes if a.number == number)
+    page_header(ctx, f"Axe {axis.number} — {axis.title}")
+    indicators = ctx.catalog.indicators_of_axis(axis.id)
+    if ctx.view.snapshot_date is None:
+        st.info("Aucun instantané : les indicateurs de cet axe n'ont pas encore de donnée.")
+        return
+    values = indicator_values([i.id for i in indicators], ctx.view.filters)
+    figures = headlines(indicators, values, ctx.view.snapshot_date, ctx.view.filters)
+    chosen_key = f"{axis.id}-indicateur"
+    st.markdown(summary_sentence(indicators, figures))
+
+    for n, objective in enumerate(ctx.catalog.objectives_of(axis.id), start=1):
+        of_objective = ctx.catalog.indicators_of(objective.id)
+        with st.expander(f"Objectif {axis.number}.{n} — {objective.title} ({len(of_objective)} indicateurs)",
+                         expanded=True, key=f"objectif-{objective.id}"):
+            for start in range(0, len(of_objective), CARDS_PER_ROW):
+                row = of_objective[start:start + CARDS_PER_ROW]
+                for column, ind in zip(st.columns(CARDS_PER_ROW), row):
+                    with column:
+                        indicator_card(ind, *figures[ind.id], key=f"card-{ind.id}")
+                        st.button("Voir le détail", key=f"detail-{ind.id}", type="tertiary", icon="🔍",
+                                  on_click=_choose, args=(chosen_key, ind.id))
+
+    st.header("Détail d'un indicateur", anchor="detail")
+    ids = [i.id for i in indicators]
+    indicator = ctx.catalog.indicator(st.selectbox(
+        "Indicateur", ids, format_func=lambda i: ctx.catalog.indicator(i).label, key=chosen_key,
+        persist_state="session"))
+    st.caption(f"Feuille de route : « {indicator.roadmap_line} » — mesuré par {LEVELS[indicator.level]}, "
+               f"source : {indicator.source}. {indicator.definition}")
+    evolution, breakdown, gap, ranking = st.tabs(TABS)
+    with evolution:
+        draw_trend(ctx, indicator, values, key=f"{axis.id}-tendance")
+    with breakdown:
+        draw_breakdown(ctx, indicator, page=f"axe-{axis.number}", key=f"{axis.id}-ventilation")
+    with gap:
+        equity_view.draw_gap_detail(ctx, indicator, key=f"{axis.id}-ecart")
+    with ranking:
+        draw_ranking(ctx, indicator, page=f"axe-{axis.number}", key=f"{axis.id}-classement")
+
+    st.header("Écarts entre sites isolés et urbains", anchor="ecarts")
+    st.caption("« Guyane connectée : combler les écarts » : pour chaque indicateur mesuré par établissement.")
+    equity_view.draw_gap_table(ctx, indicators, key=f"{axis.id}-ecarts", page=f"axe-{axis.number}")
+
+
+def _choose(key: str, indicator_id: str) -> None:
+    st.session_state[key] = indicator_id
+
+
+def summary_sentence(indicators: list[Indicator], figures: dict) -> str:
+    """'17 indicateurs : 12 avec une valeur, 3 sans donnée encore, 2 non ventilés avec ces filtres.'"""
+    shown = sum(1 for h, r in figures.values() if r is None and h is not None and h.has_data)
+    reasons = sum(1 for h, r in figures.values() if r is not None)
+    empty = len(indicators) - shown - reasons
+    parts = [f"{shown} avec une valeur"]
+    if empty:
+        parts.append(f"{empty} sans donnée encore")
+    if reasons:
+        parts.append(f"{reasons} non ventilé(s) ou sans objet avec ces filtres")
+    return f"**{len(indicators)} indicateurs** de la feuille de route : " + ", ".join(parts) + "."
+
+
+def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: str) -> None:
+    reason = not_broken_down(indicator, ctx.view.filters)
+    if reason:
+        st.info(reason)
+        return
+    series = values[values["indicator_id"] == indicator.id][["snapshot_date", "value"]].dropna()
+    if series.empty:
+        st.info(NO_DATA)
+        return
+    by_class = indicator.level != "academie" and not ctx.view.filters.isolation and st.toggle(
+        "Une courbe par classe d'isolement", key=f"{key}-classes")
+    if by_class:
+        rows = indicator_values([indicator.id], ctx.view.filters, "isolation")
+        chart = trend_chart(rows.rename(columns={"group_id": "classe"}), indicator,
+                            title=f"{indicator.label} par classe d'isolement, à chaque instantané",
+                            color_by="classe", colors=ctx.store.territory.isolation_colors,
+                            labels=ctx.store.territory.isolation_labels)
+    else:
+        chart = trend_chart(series, indicator)
+    st.altair_chart(chart, key=f"{key}-graphique")
+
+
+def breakdown_options(indicator: Indicator) -> list[str]:
+    """Breakdowns the user can pick for this indicator (not the total, not the sites: see the ranking)."""
+    return [b for b in breakdowns_for(indicator) if b not in ("total", "site")]
+
+
+def breakdown_frame(ctx: Context, indicator: Indicator, breakdown: str) -> pd.DataFrame:
+    """Rolled-up values per group at the chosen snapshot, with French group labels."""
+    day = ctx.view.snapshot_date
+    rows = indicator_values([indicator.id], ctx.view.filters, breakdown, date_from=day, date_to=day)
+    if breakdown == "isolation":
+        labels = ctx.store.territory.isolation_labels
+        rows["group_label"] = rows["group_id"].map(labels).fillna(rows["group_label"])
+        order = {k: n for n, k in enumerate(labels)}
+        rows = rows.sort_values("group_id", key=lambda s: s.map(order))
+    elif breakdown == "site_type":
+        rows["group_label"] = rows["group_id"].map(SITE_TYPE_LABELS).fillna(rows["group_label"])
+    return rows.reset_index(drop=True)
+
+
+def breakdown_table(indicator: Indicator, rows: pd.DataFrame, breakdown: str) -> pd.DataFrame:
+    table = pd.DataFrame({BREAKDOWNS[breakdown]: rows["group_label"], indicator.label: rows["value"]})
+    if indicator.unit in ("rate", "score"):
+        table[indicator.value_label or "Numérateur"] = rows["value_sum"]
+        table[indicator.denominator_label or "Dénominateur"] = rows["denominator_sum"]
+    table["Entités ayant répondu"] = rows["reporting_entities"]
+    if indicator.level == "site":
+        table["Élèves des sites ayant répondu"] = rows["reporting_pupils"]
+    return table
+
+
+def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> None:
+    reason = not_broken_down(indicator, ctx.view.filters)
+    if reason:
+        st.info(reason)
+        return
+    options = breakdown_options(indicator)
+    if not options:
+        st.info("Pas de ventilation : cet indicateur est mesuré pour l'ensemble de l'académie seulement.")
+        return
+    breakdown = st.selectbox("Ventiler par", options, format_func=lambda b: BREAKDOWNS[b], key=key,
+                             persist_state="session")
+    rows = breakdown_frame(ctx, indicator, breakdown)
+    if rows.empty or rows["value"].isna().all():
+        st.info(NO_DATA)
+        return
+    colors = ctx.store.territory.isolation_colors if breakdown == "isolation" else None
+    title = f"{indicator.label} par {BREAKDOWNS[breakdown].lower()}, au {format_date_fr(ctx.view.snapshot_date)}"
+    st.altair_chart(breakdown_chart(rows, indicator, BREAKDOWNS[breakdown], colors=colors, title=title),
+                    key=f"{key}-graphique")
+    if indicator.rollup == "ratio":
+        st.caption("Chaque taux est le rapport des sommes (numérateurs / dénominateurs), jamais une moyenne de taux.")
+    table = breakdown_table(indicator, rows, breakdown)
+    formats = {c: "int" for c in table.columns[2:]}
+    formats[indicator.label] = unit_format(indicator.unit)
+    st.dataframe(french_styler(table, formats), hide_index=True, key=f"{key}-tableau")
+    download_buttons(table, [page, indicator.id, f"par-{breakdown}", str(ctx.view.snapshot_date)], ctx.about(),
+                     key=f"dl-{key}")
+
+
+def site_table(ctx: Context, indicator: Indicator, ranked: pd.DataFrame) -> pd.DataFrame:
+    """The site ranking in French columns; UAI kept so a selected row opens its fiche."""
+    labels = ctx.store.territory.isolation_labels
+    table = pd.DataFrame({
+        "Rang": ranked["rank"],
+        "Établissement": ranked["name"],
+        "UAI": ranked["uai"],
+        "Type": ranked["site_type"].map(SITE_TYPE_LABELS),
+        "Commune": ranked["commune_name"],
+        "Circonscription ou bassin": ranked["circonscription_name"].fillna(ranked["bassin_name"]),
+        "Classe d'isolement": ranked["isolation"].map(labels),
+        "Élèves": ranked["pupils"],
+        indicator.label: ranked["value"],
+    })
+    if indicator.unit in ("rate", "score"):
+        table[indicator.value_label or "Numérateur"] = ranked["value_sum"]
+        table[indicator.denominator_label or "Dénominateur"] = ranked["denominator_sum"]
+    return table
+
+
+def commune_table(ctx: Context, indicator: Indicator, ranked: pd.DataFrame) -> pd.DataFrame:
+    labels = ctx.store.territory.isolation_labels
+    zones = dict(zip(ctx.store.territory.zones["zone"], ctx.store.territory.zones["name"]))
+    return pd.DataFrame({
+        "Rang": ranked["rank"],
+        "Commune": ranked["name"],
+        "Code INSEE": ranked["code"],
+        "Zone": ranked["zone"].map(zones),
+        "Classe d'isolement": ranked["isolation"].map(labels),
+        "Population": ranked["population"].astype(float),
+        indicator.label: ranked["value"],
+    })
+
+
+def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> None:
+    """Sites (or communes) ranked on the indicator; picking a row opens the fiche."""
+    reason = not_broken_down(indicator, ctx.view.filters)
+    if reason:
+        st.info(reason)
+        return
+    if indicator.level == "academie":
+        st.info("Pas de classement : cet indicateur est mesuré pour l'ensemble de l'académie seulement.")
+        return
+    day = ctx.view.snapshot_date
+    level = "site" if indicator.level == "site" else "commune"
+    rows = indicator_values([indicator.id], ctx.view.filters, level, date_from=day, date_to=day)
+    if rows.empty:
+        st.info(NO_DATA)
+        return
+    if level == "site":
+        ranked = site_ranking(rows, query("site_directory", uai=None), indicator.direction)
+        table, column, target, param = site_table(ctx, indicator, ranked), "UAI", "etablissement", "uai"
+    else:
+        ranked = commune_ranking(rows, ctx.store.territory.communes, indicator.direction)
+        table, column, target, param = commune_table(ctx, indicator, ranked), "Code INSEE", "commune", "code"
+    what = "établissement" if level == "site" else "commune"
+    st.caption(f"{len(table)} {what}s ayant répondu au {format_date_fr(day)}, du meilleur au moins bon "
+               f"(cliquez un en-tête pour trier). Sélectionnez une ligne pour ouvrir la fiche {what}."
+               + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))
+    formats = {"Rang": "int", "Élèves": "int", "Population": "int", indicator.label: unit_format(indicator.unit)}
+    formats.update({c: "int" for c in table.columns[table.columns.get_loc(indicator.label) + 1:]})
+    event = st.dataframe(french_styler(table, formats), hide_index=True, key=key, on_select="rerun",
+                         selection_mode="single-row")
+    open_fiche(event, table, column, target, param)
+    download_buttons(table, [page, indicator.id, "classement", str(day)], ctx.about(), key=f"dl-{key}")
+
+
+def open_fiche(event, table: pd.DataFrame, column: str, target: str, param: str) -> None:
+    """Switch to the fiche of the selected row. query_params must be given: st.switch_page raises when
+    bound parameters are in the URL otherwise; the global filters survive (persisted in session)."""
+    chosen = selected_key(event, table, column)
+    if chosen:
+        st.switch_page(page_path(target), query_params={param: chosen})

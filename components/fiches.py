@@ -1,0 +1,281 @@
+"""The fiche of one school (?uai=…) and of one commune (?code=…): identity, indicators, comparisons.
+
+A fiche describes one place: the territorial filters of the sidebar do not apply to it, only the
+snapshot date does. The fiche commune has its own `code` parameter (an INSEE code); opened without
+it, it shows the commune chosen in the global "commune" filter, if any.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.charts import trend_chart
+from components.session import indicator_values, query
+from components.shell import Context, context, page_header, page_path
+from components.tables import DEMO_NOTE, download_buttons, french_styler
+from observatoire.catalog import Indicator
+from observatoire.dates import format_date_fr
+from observatoire.fiche import applies_to_site, selected_key, site_comparison
+from observatoire.filters import SITE_TYPE_LABELS, Filters
+from observatoire.formats import format_number, format_value
+
+NO_DATA = "pas encore de donnée"
+HISTORY_HELP = "Valeur à chaque instantané jusqu'à la date choisie"
+
+
+def bound_choice(label: str, options: list[str], key: str, format_func, placeholder: str):
+    """A searchable selectbox kept in the URL. Streamlit writes the shown label there; a link that
+    carries the code (?uai=9730001A) is rewritten to that label first, so both forms open the fiche."""
+    raw = st.query_params.get(key)
+    if raw is not None:
+        shown = {format_func(o) for o in options}
+        if raw not in shown:
+            option = {str(o).casefold(): o for o in options}.get(raw.strip().casefold())
+            if option is not None:
+                st.query_params[key] = format_func(option)
+                st.session_state[key] = option
+    return st.selectbox(label, options, index=None, format_func=format_func, key=key, bind="query-params",
+                        persist_state="session", placeholder=placeholder)
+
+
+def _value(value, indicator: Indicator) -> str:
+    return NO_DATA if value is None or pd.isna(value) else format_value(value, indicator.unit)
+
+
+# ---------------------------------------------------------------- fiche établissement
+
+def render_site() -> None:
+    ctx = context()
+    page_header(ctx, "Fiche établissement")
+    directory = query("site_directory", uai=None)
+    names = dict(zip(directory["uai"], directory["name"] + " — " + directory["commune_name"].fillna("")))
+    uai = bound_choice("Rechercher un établissement (nom, commune ou UAI)", list(directory["uai"]), "uai",
+                       lambda u: f"{names.get(u, u)} ({u})", "Tapez un nom ou un code UAI")
+    if uai is None:
+        st.info("Choisissez un établissement ci-dessus, ou sélectionnez une ligne d'un classement sur une page d'axe.")
+        return
+    site = directory[directory["uai"] == uai].iloc[0]
+    st.header(site["name"])
+    st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
+               + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))
+    draw_identity(ctx, site)
+    day = ctx.view.snapshot_date
+    if day is None:
+        st.info("Aucun instantané : pas encore de donnée.")
+        return
+    indicators = [i for i in ctx.catalog.indicators if applies_to_site(i, int(site["degree"]))]
+    comparison = site_indicators(ctx, site, indicators)
+    area, area_name = area_of(site)
+    class_label = ctx.store.territory.isolation_labels.get(site["isolation"], site["isolation"])
+    st.subheader(f"Indicateurs mesurés par établissement, au {format_date_fr(day)}")
+    st.caption(f"Comparaison avec la médiane des sites de la classe « {class_label} » et de la "
+               f"{area} {area_name} (sites ayant une valeur à cet instantané).")
+    table = comparison_table(ctx, indicators, comparison, class_label, f"{area} {area_name}")
+    st.dataframe(table, hide_index=True, key="etablissement-indicateurs", column_config={
+        "Historique": st.column_config.LineChartColumn("Historique", help=HISTORY_HELP)})
+    download_buttons(comparison_export(indicators, comparison, table),
+                     ["etablissement", uai, str(day)], {**ctx.about(), "Établissement": f"{site['name']} ({uai})"},
+                     key="dl-etablissement")
+    st.subheader("Historique d'un indicateur")
+    chosen = st.selectbox("Indicateur", [i.id for i in indicators], key="etablissement-indicateur",
+                          format_func=lambda i: ctx.catalog.indicator(i).label)
+    if chosen:
+        st.altair_chart(site_history_chart(ctx, site, ctx.catalog.indicator(chosen), class_label,
+                                           f"{area} {area_name}"), key="etablissement-graphique")
+
+
+def area_of(site: pd.Series) -> tuple[str, str]:
+    """('circonscription', 'Cayenne 1') for a 1st-degree site, ('bassin', …) for a 2nd-degree one."""
+    if pd.notna(site.get("circonscription_code")):
+        return "circonscription", site["circonscription_name"] or site["circonscription_code"]
+    if pd.notna(site.get("bassin_code")):
+        return "bassin", site["bassin_name"] or site["bassin_code"]
+    return "zone", site.get("zone_name") or ""
+
+
+def area_filters(site: pd.Series) -> Filters:
+    if pd.notna(site.get("circonscription_code")):
+        return Filters(circonscription=site["circonscription_code"])
+    if pd.notna(site.get("bassin_code")):
+        return Filters(bassin=site["bassin_code"])
+    return Filters(commune=site["commune_code"])
+
+
+def draw_identity(ctx: Context, site: pd.Series) -> None:
+    territory = ctx.store.territory
+    area, area_name = area_of(site)
+    facts = {
+        "Type": SITE_TYPE_LABELS.get(site["site_type"], site["site_type"]),
+        "UAI": site["uai"],
+        "Commune": site["commune_name"],
+        area.capitalize(): area_name,
+        "Classe d'isolement": territory.isolation_labels.get(site["isolation"], site["isolation"]),
+        "Accès": territory.access_labels.get(site["access"], site["access"]),
+        "Élèves": format_number(site["pupils"]),
+        "Secteur": str(site["sector"]).capitalize() if pd.notna(site["sector"]) else "—",
+    }
+    if site.get("village"):
+        facts["Village"] = site["village"]
+    for column, (label, value) in zip(st.columns(4) + st.columns(len(facts) - 4 or 1), facts.items()):
+        column.markdown(f"**{label}**  \n{value}")
+
+
+def site_indicators(ctx: Context, site: pd.Series, indicators: list[Indicator]) -> pd.DataFrame:
+    """The comparison rows (observatoire.fiche.site_comparison) for this site at the chosen snapshot."""
+    day = ctx.view.snapshot_date
+    ids = [i.id for i in indicators]
+    own = indicator_values(ids, Filters(), "site", date_to=day, uai=site["uai"])
+    peers = indicator_values(ids, Filters(isolation=site["isolation"]), "site", date_from=day, date_to=day)
+    area = indicator_values(ids, area_filters(site), "site", date_from=day, date_to=day)
+    return site_comparison(indicators, own, peers, area, day)
+
+
+def comparison_table(ctx: Context, indicators: list[Indicator], comparison: pd.DataFrame,
+                     class_label: str, area_label: str) -> pd.DataFrame:
+    by_id = {i.id: i for i in indicators}
+    inds = [by_id[i] for i in comparison["indicator_id"]]
+    return pd.DataFrame({
+        "Indicateur": [i.label for i in inds],
+        "Valeur": [_value(v, i) for v, i in zip(comparison["value"], inds)],
+        "Instantané précédent": [_value(v, i) for v, i in zip(comparison["previous_value"], inds)],
+        f"Médiane « {class_label} »": [_value(v, i) for v, i in zip(comparison["class_median"], inds)],
+        f"Médiane {area_label}": [_value(v, i) for v, i in zip(comparison["area_median"], inds)],
+        "Historique": comparison["history"],
+    })
+
+
+def comparison_export(indicators: list[Indicator], comparison: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Numbers, not text, in the downloads."""
+    out = pd.DataFrame({"Indicateur": table["Indicateur"], "Identifiant": comparison["indicator_id"],
+                        "Unité": [next(i.unit for i in indicators if i.id == x) for x in comparison["indicator_id"]]})
+    columns = list(table.columns)
+    out[columns[1]] = comparison["value"]
+    out[columns[2]] = comparison["previous_value"]
+    out[columns[3]] = comparison["class_median"]
+    out[f"Sites {columns[3][8:]}"] = comparison["class_sites"]
+    out[columns[4]] = comparison["area_median"]
+    out[f"Sites {columns[4][8:]}"] = comparison["area_sites"]
+    return out
+
+
+def site_history_chart(ctx: Context, site: pd.Series, indicator: Indicator, class_label: str, area_label: str):
+    """The site's value over the snapshots against the medians of its class and of its area."""
+    own = indicator_values([indicator.id], Filters(), "site", uai=site["uai"])[["snapshot_date", "value"]]
+    peers = indicator_values([indicator.id], Filters(isolation=site["isolation"]), "site")
+    area = indicator_values([indicator.id], area_filters(site), "site")
+    groups = {"site": "Cet établissement", "classe": f"Médiane « {class_label} »", "zone": f"Médiane {area_label}"}
+    series = pd.concat([
+        own.assign(groupe="site"),
+        peers.groupby("snapshot_date", as_index=False)["value"].median().assign(groupe="classe"),
+        area.groupby("snapshot_date", as_index=False)["value"].median().assign(groupe="zone"),
+    ], ignore_index=True)
+    colors = {"site": "#000091", "classe": ctx.store.territory.isolation_colors.get(site["isolation"], "#666666"),
+              "zone": "#009E73"}
+    return trend_chart(series, indicator, title=f"{indicator.label} : l'établissement et les médianes de comparaison",
+                       color_by="groupe", colors=colors, labels=groups)
+
+
+# ---------------------------------------------------------------- fiche commune
+
+def render_commune() -> None:
+    ctx = context()
+    page_header(ctx, "Fiche commune")
+    communes = ctx.store.territory.communes
+    names = dict(zip(communes["insee"], communes["name"]))
+    chosen_in_filters = ctx.view.filters.commune
+    if "code" not in st.query_params and chosen_in_filters and "code" not in st.session_state:
+        st.session_state["code"] = chosen_in_filters
+    code = bound_choice("Rechercher une commune (nom ou code INSEE)", sorted(names, key=names.get), "code",
+                        lambda c: f"{names.get(c, c)} ({c})", "Tapez un nom ou un code INSEE")
+    if code is None:
+        st.info("Choisissez une commune ci-dessus (ou dans le filtre « Commune » de la barre latérale).")
+        return
+    commune = communes[communes["insee"] == code].iloc[0]
+    st.header(commune["name"])
+    st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
+               + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))
+    directory = query("site_directory", uai=None)
+    sites = directory[directory["commune_code"] == code].reset_index(drop=True)
+    territory = ctx.store.territory
+    zones = dict(zip(territory.zones["zone"], territory.zones["name"]))
+    facts = {
+        "Code INSEE": code,
+        "Population": format_number(int(commune["population"])),
+        "Zone": zones.get(commune["zone"], commune["zone"]),
+        "Classe d'isolement": territory.isolation_labels.get(commune["isolation"], commune["isolation"]),
+        "Accès": territory.access_labels.get(commune["access"], commune["access"]),
+        "Établissements": format_number(len(sites)),
+        "Élèves": format_number(sites["pupils"].sum()),
+    }
+    for column, (label, value) in zip(st.columns(len(facts)), facts.items()):
+        column.markdown(f"**{label}**  \n{value}")
+    day = ctx.view.snapshot_date
+    if day is None:
+        st.info("Aucun instantané : pas encore de donnée.")
+        return
+
+    st.subheader(f"Indicateurs de la commune, au {format_date_fr(day)}")
+    st.caption("Indicateurs mesurés par commune (par exemple les subventions d'équipement), puis indicateurs "
+               "des établissements de la commune agrégés selon leur règle (somme, rapport des sommes).")
+    indicators = [i for i in ctx.catalog.indicators if i.level in ("commune", "site")]
+    table, export = commune_indicators(ctx, code, indicators)
+    st.dataframe(table, hide_index=True, key="commune-indicateurs", column_config={
+        "Historique": st.column_config.LineChartColumn("Historique", help=HISTORY_HELP)})
+    download_buttons(export, ["commune", code, "indicateurs", str(day)],
+                     {**ctx.about(), "Commune": f"{commune['name']} ({code})"}, key="dl-commune-indicateurs")
+
+    st.subheader(f"Établissements de la commune ({len(sites)})")
+    if sites.empty:
+        st.info("Aucun établissement dans cette commune.")
+        return
+    listing = pd.DataFrame({
+        "Établissement": sites["name"],
+        "UAI": sites["uai"],
+        "Type": sites["site_type"].map(SITE_TYPE_LABELS),
+        "Classe d'isolement": sites["isolation"].map(territory.isolation_labels),
+        "Accès": sites["access"].map(territory.access_labels),
+        "Village": sites["village"].fillna(""),
+        "Élèves": sites["pupils"],
+    })
+    st.caption("Sélectionnez une ligne pour ouvrir la fiche de l'établissement.")
+    event = st.dataframe(french_styler(listing, {"Élèves": "int"}), hide_index=True, key="commune-sites",
+                         on_select="rerun", selection_mode="single-row")
+    chosen = selected_key(event, listing, "UAI")
+    if chosen:
+        st.switch_page(page_path("etablissement"), query_params={"uai": chosen})
+    download_buttons(listing, ["commune", code, "etablissements", str(day)],
+                     {**ctx.about(), "Commune": f"{commune['name']} ({code})"}, key="dl-commune-sites")
+
+
+def commune_indicators(ctx: Context, code: str, indicators: list[Indicator]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown table, numeric export): each indicator's value in the commune, its history, the académie value."""
+    day = ctx.view.snapshot_date
+    ids = [i.id for i in indicators]
+    mine = indicator_values(ids, Filters(commune=code), "total", date_to=day)
+    everywhere = indicator_values(ids, Filters(), "total", date_from=day, date_to=day)
+    academie = dict(zip(everywhere["indicator_id"], everywhere["value"]))
+    rows = []
+    for ind in indicators:
+        own = mine[mine["indicator_id"] == ind.id].sort_values("snapshot_date")
+        now = own[own["snapshot_date"] == day]["value"]
+        rows.append({
+            "indicator": ind,
+            "value": float(now.iloc[0]) if len(now) and pd.notna(now.iloc[0]) else None,
+            "academie": academie.get(ind.id),
+            "history": [float(v) for v in own["value"].fillna(0)],
+        })
+    levels = {"commune": "mesuré par commune", "site": "établissements agrégés"}
+    table = pd.DataFrame({
+        "Indicateur": [r["indicator"].label for r in rows],
+        "Mesure": [levels[r["indicator"].level] for r in rows],
+        "Valeur": [_value(r["value"], r["indicator"]) for r in rows],
+        "Académie": [_value(r["academie"], r["indicator"]) for r in rows],
+        "Historique": [r["history"] for r in rows],
+    })
+    export = pd.DataFrame({
+        "Indicateur": table["Indicateur"], "Identifiant": [r["indicator"].id for r in rows],
+        "Unité": [r["indicator"].unit for r in rows], "Mesure": table["Mesure"],
+        "Valeur": [r["value"] for r in rows], "Académie": [r["academie"] for r in rows],
+    })
+    return table, export
