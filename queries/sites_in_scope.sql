@@ -1,0 +1,31 @@
+-- Sites the global filters select, with every attribute a breakdown can use, optionally above a pupil count.
+-- Grain: one row per site (UAI), including sites that reported nothing (the explorer counts those).
+-- Parameters: $min_pupils (keep sites with strictly more pupils; null for all); filters, null for all:
+-- $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+select
+    e.entity_id as uai,
+    e.entity_name as name,
+    e.site_type,
+    e.degree,
+    e.commune_code,
+    e.commune_name,
+    e.zone_code,
+    e.zone_name,
+    e.isolation,
+    e.circonscription_code,
+    e.circonscription_name,
+    e.bassin_code,
+    e.bassin_name,
+    e.pupils
+from entities as e
+where e.entity_level = 'site'
+    and ($min_pupils is null or e.pupils > $min_pupils)
+    and ($commune is null or e.commune_code = $commune)
+    and ($zone is null or e.zone_code = $zone)
+    and ($isolation is null or e.isolation = $isolation)
+    and ($circonscription is null or e.circonscription_code = $circonscription)
+    and ($bassin is null or e.bassin_code = $bassin)
+    and ($degree is null or e.degree = $degree)
+    and ($site_type is null or e.site_type = $site_type)
+    and ($uai is null or e.entity_id = $uai)
+order by e.entity_name
