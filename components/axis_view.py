@@ -23,7 +23,6 @@ from observatoire.formats import format_value
 from observatoire.progress import headlines
 
 CARDS_PER_ROW = 3
-TABS = ["Évolution", "Ventilation", "Écart isolé / urbain", "Classement"]
 
 
 def render_axis(number: int) -> None:
@@ -59,7 +58,9 @@ def render_axis(number: int) -> None:
         persist_state="session"))
     st.caption(f"Feuille de route : « {indicator.roadmap_line} » — mesuré par {LEVELS[indicator.level]}, "
                f"source : {indicator.source}. {indicator.definition}")
-    evolution, breakdown, gap, ranking = st.tabs(TABS)
+    *_, urban_label, isolated_label = equity_view.class_labels(ctx)
+    evolution, breakdown, gap, ranking = st.tabs(
+        ["Évolution", "Ventilation", f"Écart {isolated_label} / {urban_label}", "Classement"])
     with evolution:
         draw_trend(ctx, indicator, values, key=f"{axis.id}-tendance")
     with breakdown:
@@ -69,7 +70,7 @@ def render_axis(number: int) -> None:
     with ranking:
         draw_ranking(ctx, indicator, page=f"axe-{axis.number}", key=f"{axis.id}-classement")
 
-    st.header("Écarts entre sites isolés et urbains", anchor="ecarts")
+    st.header(f"Écarts entre sites « {isolated_label} » et « {urban_label} »", anchor="ecarts")
     st.caption("« Guyane connectée : combler les écarts » : pour chaque indicateur mesuré par établissement.")
     equity_view.draw_gap_table(ctx, indicators, key=f"{axis.id}-ecarts", page=f"axe-{axis.number}")
 

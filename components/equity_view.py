@@ -52,12 +52,12 @@ def gap_table(ctx: Context, summary: pd.DataFrame) -> pd.DataFrame:
     inds = [catalog.indicator(i) for i in summary["indicator_id"]]
     return pd.DataFrame({
         "Indicateur": [i.label for i in inds],
-        f"Sites {isolated_label.lower()}s": [equity.format_compared(v, i) for v, i in zip(summary["isolated_value"], inds)],
-        f"Sites {urban_label.lower()}s": [equity.format_compared(v, i) for v, i in zip(summary["urban_value"], inds)],
+        f"Sites « {isolated_label} »": [equity.format_compared(v, i) for v, i in zip(summary["isolated_value"], inds)],
+        f"Sites « {urban_label} »": [equity.format_compared(v, i) for v, i in zip(summary["urban_value"], inds)],
         "Écart": [equity.format_gap(v, i) for v, i in zip(summary["gap"], inds)],
         "Écart relatif": summary["relative_gap"].astype(float),
         "Un an plus tôt": [equity.format_gap(v, i) for v, i in zip(summary["gap_year_ago"], inds)],
-        "Au détriment des sites isolés": summary["behind"].map({True: "oui", False: "non"}),
+        f"Au détriment des sites « {isolated_label} »": summary["behind"].map({True: "oui", False: "non"}),
         "Évolution de l'écart": summary["history"],
     })
 
@@ -72,8 +72,8 @@ def export_table(ctx: Context, summary: pd.DataFrame) -> pd.DataFrame:
         "Indicateur": [i.label for i in inds],
         "Identifiant": summary["indicator_id"],
         "Mesure": unit,
-        f"Sites {isolated_label.lower()}s": summary["isolated_value"] * scale,
-        f"Sites {urban_label.lower()}s": summary["urban_value"] * scale,
+        f"Sites « {isolated_label} »": summary["isolated_value"] * scale,
+        f"Sites « {urban_label} »": summary["urban_value"] * scale,
         "Écart": summary["gap"] * scale,
         "Écart relatif": summary["relative_gap"],
         "Écart un an plus tôt": summary["gap_year_ago"].astype(float) * scale,
@@ -91,7 +91,7 @@ def draw_gap_table(ctx: Context, indicators: list[Indicator], key: str, page: st
     if limit:
         summary = summary.head(limit)
     st.caption(f"Écart = sites « {isolated_label} » moins sites « {urban_label} » : en points pour un taux, "
-               "pour 1 000 élèves pour un nombre. Écart relatif = écart rapporté à la valeur des sites urbains ; "
+               f"pour 1 000 élèves pour un nombre. Écart relatif = écart rapporté à la valeur des sites « {urban_label} » ; "
                "les plus grands écarts relatifs en premier.")
     table = gap_table(ctx, summary)
     st.dataframe(french_styler(table, {"Écart relatif": "pct"}), hide_index=True, key=key,
@@ -118,7 +118,7 @@ def detail_chart(ctx: Context, indicator: Indicator, series: pd.DataFrame):
         unit, fmt = "pour 1 000 élèves", "+,.1f"
     else:
         unit, fmt = "écart", "+,.2f"
-    title = f"Écart entre sites {isolated_label.lower()}s et {urban_label.lower()}s à chaque instantané ({unit})"
+    title = f"Écart entre sites « {isolated_label} » et « {urban_label} » à chaque instantané ({unit})"
     return gap_chart(shown, title, unit, fmt, color=ctx.store.territory.isolation_colors[isolated])
 
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.equity_view import class_labels, draw_gap_table
 from components.kpi import indicator_card
 from components.session import indicator_values
 from components.shell import context, page_header
@@ -20,3 +21,10 @@ if ctx.view.snapshot_date:
         for column, ind in zip(st.columns(max(len(of_axis), 1)), of_axis):
             with column:
                 indicator_card(ind, *figures[ind.id], key=f"card-{ind.id}")
+
+if ctx.view.snapshot_date:
+    *_, urban_label, isolated_label = class_labels(ctx)
+    st.subheader(f"Les plus grands écarts entre sites « {isolated_label} » et « {urban_label} »")
+    st.caption("« Guyane connectée : combler les écarts » — le détail de chaque indicateur est sur sa page d'axe.")
+    site_level = [i for i in ctx.catalog.indicators if i.level == "site"]
+    draw_gap_table(ctx, site_level, key="synthese-ecarts", page="synthese", limit=8)
