@@ -49,7 +49,7 @@ def _bound(label: str, options: list, key: str, format_func, container, help: st
             if option is not None:
                 st.query_params[key] = format_func(option)
                 st.session_state[key] = option
-    return container.selectbox(label, options, format_func=format_func, key=key, bind="query-params",
+    return container.selectbox(label, options, format_func=format_func, key=key, bind="query-params", placeholder="Choisir…",
                                persist_state="session", help=help)
 
 

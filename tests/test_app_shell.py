@@ -56,3 +56,11 @@ def test_commune_indicator_marked_non_ventile_under_circonscription(app):
     # Without the filter, the same card shows a number.
     plain = app(None)
     assert not any(i.value.startswith("Non ventilé") for i in plain.info)
+
+
+def test_every_page_has_its_deep_link_shim():
+    shims = {p.stem for p in (VIEWS.parent).glob("*.py")}
+    urls = {url for entries in PAGES.values() for _n, _t, url, _i in entries if url != "synthese"}
+    assert shims == urls
+    for shim in (VIEWS.parent).glob("*.py"):
+        assert "runpy.run_path" in shim.read_text(encoding="utf-8")
