@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from .errors import ObservatoireError
+from .formats import format_number
 from .settings import setting
 from .snapshots import SNAPSHOTS
 from .store import Store, create_views, sites_file
@@ -81,9 +82,9 @@ class SqlResult:
 
     def summary(self) -> str:
         rows = len(self.frame)
-        text = f"{rows} ligne{'s' if rows > 1 else ''} en {self.elapsed_s:.2f} s"
+        text = f"{format_number(rows)} ligne{'s' if rows > 1 else ''} en {format_number(self.elapsed_s, 2)} s"
         if self.truncated:
-            text += f" — résultat tronqué aux {self.max_rows} premières lignes"
+            text += f" — résultat tronqué aux {format_number(self.max_rows)} premières lignes"
         return text
 
 
