@@ -1,4 +1,4 @@
-"""Command line: `observatoire demo | check | snapshots`, the same code the pages use.
+"""Command line: `observatoire demo | check | snapshots | sql | import | template`, the same code the pages use.
 
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 """
@@ -35,7 +35,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="Remplace une démonstration existante.")
     demo.add_argument("--if-missing", action="store_true", help="Ne fait rien si des instantanés existent déjà.")
     sub.add_parser("check", help="Vérifie feuille de route, territoire et instantanés.")
-    sub.add_parser("snapshots", help="Liste les instantanés.")
+    snaps = sub.add_parser("snapshots", help="Liste les instantanés ; en supprime ou en restaure une version.")
+    action = snaps.add_mutually_exclusive_group()
+    action.add_argument("--delete", metavar="AAAA-MM-JJ", help="Archive l'instantané de cette date (restaurable).")
+    action.add_argument("--restore", metavar="AAAA-MM-JJ",
+                        help="Restaure la dernière version archivée de cette date (la version courante est archivée).")
+    snaps.add_argument("--version", type=int, default=None, help="Avec --restore : numéro de la version à restaurer.")
+    snaps.add_argument("--yes", action="store_true", help="Ne demande pas de confirmation (scripts).")
+    imp = sub.add_parser("import", help="Importe des fichiers (CSV, XLSX) après validation ; rien n'est écrit s'ils sont invalides.")
+    imp.add_argument("files", nargs="+", metavar="FICHIER")
+    imp.add_argument("--snapshot", metavar="AAAA-MM-JJ", help="Date de l'instantané (obligatoire sauf pour l'annuaire seul).")
+    imp.add_argument("--format", default="auto", choices=["auto", "long", "wide", "annuaire", "ent", "pix"],
+                     help="Format des fichiers (défaut : détecté).")
+    imp.add_argument("--sheet", default=None, help="Feuille d'un classeur XLSX (défaut : la première).")
+    imp.add_argument("--dry-run", action="store_true", help="Valide et montre ce qui serait fait, sans rien écrire.")
+    imp.add_argument("--new-version", action="store_true",
+                     help="Si l'instantané existe : crée une nouvelle version (faits existants + importés), l'ancienne est archivée.")
+    tpl = sub.add_parser("template", help="Écrit un modèle de fichier d'import (CSV ou XLSX selon l'extension).")
+    tpl.add_argument("--format", required=True, choices=["long", "wide"])
+    tpl.add_argument("--out", required=True, metavar="FICHIER", help="Fichier .csv ou .xlsx à écrire.")
     sql = sub.add_parser("sql", help="Exécute une requête SELECT en lecture seule sur les vues documentées.")
     sql.add_argument("query", help="Une seule instruction SELECT (ou WITH, DESCRIBE, SUMMARIZE).")
     sql.add_argument("--format", choices=["table", "csv"], default="table",
@@ -93,6 +111,9 @@ def cmd_snapshots(args, directory: Path) -> int:
     from .dates import format_date_fr
     from .snapshots import list_snapshots
 
+    if args.delete or args.restore:
+        return _change_snapshot(args, directory)
+
     snapshots = list_snapshots(directory)
     if not snapshots:
         print(f"Aucun instantané dans {directory}.")
@@ -130,7 +151,93 @@ def cmd_sql(args, directory: Path) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots, "sql": cmd_sql}
+def _change_snapshot(args, directory: Path) -> int:
+    from datetime import date
+
+    from .dates import format_date_fr
+    from .snapshots import data_lock, delete_snapshot, list_archived, list_snapshots, restore_snapshot
+
+    text = args.delete or args.restore
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        print(f"Erreur : « {text} » n'est pas une date (AAAA-MM-JJ).", file=sys.stderr)
+        return EXIT_USAGE
+    current = next((s for s in list_snapshots(directory) if s.snapshot_date == day), None)
+    if args.delete:
+        if current is None:
+            print(f"Erreur : aucun instantané du {format_date_fr(day)}.", file=sys.stderr)
+            return EXIT_INVALID
+        question = (f"Archiver l'instantané du {format_date_fr(day)} ({current.rows} faits) ? "
+                    "Il disparaît des pages et reste restaurable (--restore).")
+    else:
+        versions = list_archived(directory, day)
+        chosen = [v for v in versions if args.version is None or v.version == args.version]
+        if not chosen:
+            print(f"Erreur : aucune version archivée{'' if args.version is None else f' n°{args.version}'} "
+                  f"de l'instantané du {format_date_fr(day)}.", file=sys.stderr)
+            return EXIT_INVALID
+        question = (f"Restaurer la version {chosen[-1].version} de l'instantané du {format_date_fr(day)} "
+                    f"(archivée le {chosen[-1].archived_at[:8]}, {chosen[-1].manifest.get('rows', '?')} faits) ?"
+                    + (f" La version courante ({current.rows} faits) sera archivée." if current else ""))
+    if not args.yes:
+        try:
+            answer = input(question + " [o/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("o", "oui", "y", "yes"):
+            print("Annulé : rien n'est modifié (option --yes pour ne pas demander de confirmation).", file=sys.stderr)
+            return EXIT_INVALID
+    with data_lock(directory):
+        if args.delete:
+            path = delete_snapshot(directory, day)
+            print(f"Instantané du {format_date_fr(day)} archivé dans {path}.")
+        else:
+            restored = restore_snapshot(directory, day, chosen[-1])
+            print(f"Version {restored.version} de l'instantané du {format_date_fr(day)} restaurée.")
+    return EXIT_OK
+
+
+def cmd_import(args, directory: Path) -> int:
+    from .ingest import UsageProblem, commit, prepare
+
+    try:
+        plan = prepare(args.files, args.snapshot, directory, args.format, args.sheet, args.new_version)
+    except UsageProblem as exc:
+        print(f"observatoire import : erreur d'utilisation : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for problem in plan.warnings:
+        print(f"Avertissement : {problem.message()}")
+    if plan.errors:
+        print(f"{len(plan.errors)} erreur(s) : rien n'est importé, le dossier de données est inchangé.", file=sys.stderr)
+        for problem in plan.errors:
+            print(f"  - {problem.message()}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.dry_run:
+        print(f"Validation réussie (essai, rien n'est écrit) : {plan.summary()}.")
+        return EXIT_OK
+    result = commit(plan)
+    print(("Import terminé : " if result.status == "imported" else "Rien à faire : ") + result.message + ".")
+    return EXIT_OK
+
+
+def cmd_template(args, directory: Path) -> int:
+    from .catalog import load_catalog
+    from .ingest.templates import write_template
+    from .settings import territory_folder
+    from .territory import load_territory
+
+    if Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        print("observatoire template : erreur d'utilisation : --out doit finir par .csv ou .xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    catalog = load_catalog(load_territory(territory_folder(directory)).roadmap_file)
+    for path in write_template(catalog, args.format, Path(args.out)):
+        print(f"Modèle écrit : {path}")
+    return EXIT_OK
+
+
+COMMANDS = {"demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots, "sql": cmd_sql,
+            "import": cmd_import, "template": cmd_template}
 
 if __name__ == "__main__":
     sys.exit(main())

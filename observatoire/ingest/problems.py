@@ -1,0 +1,82 @@
+"""Problems found while reading an import: where (file, line, column), what was found, what to do."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR, WARNING = "erreur", "avertissement"
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: how a spreadsheet names a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str
+    file: str
+    line: int | None
+    column: str | None  # "C « valeur »": the spreadsheet letter and the header as written
+    found: str
+    action: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    @property
+    def where(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"ligne {self.line}")
+        if self.column:
+            parts.append(f"colonne {self.column}")
+        return ", ".join(parts)
+
+    def message(self) -> str:
+        end = "" if self.found.endswith((".", "…")) else "."
+        return f"{self.where} : {self.found}{end} {self.action}".rstrip()
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "message": self.message()}
+
+
+class Collector:
+    """Problems of one import, with a cap so a broken file does not produce a million lines."""
+
+    LIMIT_PER_KIND = 50
+
+    def __init__(self):
+        self.items: list[Problem] = []
+        self._counts: dict[tuple, int] = {}
+
+    def add(self, severity: str, file: str, line: int | None, column: str | None, found: str, action: str,
+            kind: str | None = None) -> None:
+        key = (severity, file, kind or action)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        if self._counts[key] <= self.LIMIT_PER_KIND:
+            self.items.append(Problem(severity, file, line, column, found, action))
+        elif self._counts[key] == self.LIMIT_PER_KIND + 1:
+            self.items.append(Problem(severity, file, None, None, "d'autres problèmes du même genre suivent",
+                                      "Corrigez d'abord ceux listés, puis relancez : seuls les "
+                                      f"{self.LIMIT_PER_KIND} premiers sont montrés"))
+
+    def error(self, file, line, column, found, action, kind=None):
+        self.add(ERROR, file, line, column, found, action, kind)
+
+    def warning(self, file, line, column, found, action, kind=None):
+        self.add(WARNING, file, line, column, found, action, kind)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if not p.is_error]
