@@ -13,6 +13,14 @@ STATUS_ICONS = {"ahead": "🟢", "on_track": "🟡", "late": "🔴"}
 NO_DATA = "Pas encore de donnée pour cet instantané."
 
 
+def delta_color(change: float | None, direction: str) -> str:
+    """Green when the change goes the right way, red otherwise (French minus signs are not parsed)."""
+    if not change:
+        return "gray"
+    good = change > 0 if direction == "up" else change < 0
+    return "green" if good else "red"
+
+
 def card_lines(indicator: Indicator, headline: Headline) -> list[str]:
     """The French lines under the value: change since the start of the year, target, progress, status."""
     lines = []
@@ -41,14 +49,14 @@ def indicator_card(indicator: Indicator, headline: Headline | None, reason: str 
         if headline is None or not headline.has_data:
             st.info(NO_DATA)
             return
-        delta = None
-        if headline.change_previous is not None and indicator.unit != "deliverable":
-            delta = f"{format_change(headline.change_previous, indicator.unit)} depuis l'instantané précédent"
+        change = headline.change_previous if indicator.unit != "deliverable" else None
         st.metric(
             f"Au {format_date_fr(headline.snapshot_date)}",
             format_value(headline.value, indicator.unit),
-            delta=delta,
-            delta_color="normal" if indicator.direction == "up" else "inverse",
+            delta=format_change(change, indicator.unit) if change else None,
+            delta_color=delta_color(change, indicator.direction),
+            delta_arrow="off" if not change else ("up" if change > 0 else "down"),
+            delta_description="depuis l'instantané précédent" if change else None,
         )
         lines = card_lines(indicator, headline)
         if lines:
