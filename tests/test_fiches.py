@@ -1,0 +1,98 @@
+"""Fiches établissement and commune: identity, values and medians against hand arithmetic (tests/equity_data.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from observatoire.fiche import applies_to_site, medians, site_comparison
+from tests import equity_data as data
+
+
+@pytest.fixture
+def fixture_app(app, tmp_path):
+    root = data.build(tmp_path / "d")
+    return lambda page, **params: app(page, data_dir=root, **params)
+
+
+def _errors(at):
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+def _frame(at, column):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_fiche_etablissement_from_its_uai(fixture_app):
+    at = fixture_app("etablissement.py", uai=data.uai(3))
+    assert not _errors(at), _errors(at)
+    assert at.selectbox(key="uai").value == data.uai(3)
+    assert at.header[0].value == "École du fleuve"
+    identity = " ".join(m.value for m in at.markdown)
+    for text in ("Maripasoula", "Maripasoula-Papaïchton", "Isolé", "Avion ou hélicoptère", "**Élèves**  \n50", "École"):
+        assert text in identity, text
+    table = _frame(at, "Historique").set_index("Indicateur")
+    rate = table.loc[table.index[[("usage" in i.lower()) for i in table.index]][0]]
+    assert rate["Valeur"] == "10,0\u202f%"
+    assert rate["Médiane « Isolé »"] == "30,0\u202f%"                     # median of 10 %, 30 %, 40 %
+    assert rate["Médiane circonscription Maripasoula-Papaïchton"] == "25,0\u202f%"   # median of 10 %, 40 %
+    assert list(rate["Historique"]) == [0.1, 0.1]
+    # Only indicators that apply to an école; those without data say so instead of 0.
+    assert "pas encore de donnée" in set(table["Valeur"])
+    assert not any("2nd degré" in i for i in table.index)
+
+
+def test_fiche_etablissement_from_the_shown_label_and_without_choice(fixture_app):
+    label = f"École du fleuve — Maripasoula ({data.uai(3)})"
+    assert fixture_app("etablissement.py", uai=label).selectbox(key="uai").value == data.uai(3)
+    empty = fixture_app("etablissement.py")
+    assert not _errors(empty)
+    assert any("Choisissez un établissement" in i.value for i in empty.info)
+
+
+def test_fiche_keeps_the_global_filters(fixture_app):
+    at = fixture_app("etablissement.py", uai=data.uai(3), circonscription="C01")
+    assert at.selectbox(key="circonscription").value == "C01"
+    assert at.header[0].value == "École du fleuve"
+    # The fiche describes one school: the territorial filter does not hide it.
+    assert _frame(at, "Historique").shape[0] > 0
+
+
+def test_fiche_commune(fixture_app):
+    at = fixture_app("commune.py", code="97353")
+    assert not _errors(at), _errors(at)
+    assert at.header[0].value == "Maripasoula"
+    table = _frame(at, "Mesure").set_index("Indicateur")
+    subsidies = table[table["Mesure"] == "mesuré par commune"]
+    assert "3\u202f000\u202f€" in set(subsidies["Valeur"]) and "4\u202f500\u202f€" in set(subsidies["Académie"])
+    rolled = table[table["Mesure"] == "établissements agrégés"]
+    assert "45\u202f/\u202f150" not in set(rolled["Valeur"])
+    assert "30,0\u202f%" in set(rolled["Valeur"])          # (5 + 40) / (50 + 100)
+    assert "22,9\u202f%" in set(rolled["Académie"])        # 160 / 700
+    assert "15" in set(rolled["Valeur"])                   # 5 + 10 student accounts
+    sites = _frame(at, "UAI")
+    assert sorted(sites["UAI"]) == [data.uai(3), data.uai(5)]
+
+
+def test_fiche_commune_defaults_to_the_global_commune_filter(fixture_app):
+    at = fixture_app("commune.py", commune="97302")
+    assert at.selectbox(key="code").value == "97302"
+    assert at.header[0].value == "Cayenne"
+    assert len(_frame(at, "UAI")) == 3
+
+
+def test_comparison_and_scope_helpers():
+    class Ind:
+        def __init__(self, id, level="site", scope="all"):
+            self.id, self.level, self.scope = id, level, scope
+    assert applies_to_site(Ind("a"), 1) and applies_to_site(Ind("b", scope="1d"), 1)
+    assert not applies_to_site(Ind("c", scope="2d"), 1) and not applies_to_site(Ind("d", level="commune"), 1)
+    day = data.NOW
+    peers = pd.DataFrame({"indicator_id": ["a"] * 4, "snapshot_date": [day, day, day, data.PREV],
+                          "value": [1.0, 3.0, None, 100.0]})
+    assert medians(peers, day).loc["a"].tolist() == [2.0, 2]
+    own = pd.DataFrame({"indicator_id": ["a", "a"], "snapshot_date": [data.PREV, day], "value": [4.0, 5.0]})
+    row = site_comparison([Ind("a"), Ind("b")], own, peers, peers.iloc[:1], day).set_index("indicator_id")
+    assert row.loc["a", ["value", "previous_value", "class_median", "class_sites", "area_median"]].tolist() == \
+        [5.0, 4.0, 2.0, 2, 1.0]
+    assert pd.isna(row.loc["b", "value"]) and row.loc["b", "class_sites"] == 0
