@@ -12,13 +12,13 @@ import streamlit as st
 from components import equity_view
 from components.charts import breakdown_chart, trend_chart
 from components.kpi import NO_DATA, indicator_card
-from components.session import indicator_values, query
+from components.session import get_store, indicator_values, query
 from components.shell import Context, context, page_header, page_path
 from components.tables import DEMO_NOTE, download_buttons, french_styler, unit_format
 from observatoire.catalog import LEVELS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import commune_ranking, selected_key, site_ranking
-from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, breakdowns_for, not_broken_down
+from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
 from observatoire.formats import format_value
 from observatoire.progress import headlines
 
@@ -34,8 +34,8 @@ def render_axis(number: int) -> None:
     if ctx.view.snapshot_date is None:
         st.info("Aucun instantané : les indicateurs de cet axe n'ont pas encore de donnée.")
         return
-    values = indicator_values([i.id for i in indicators], ctx.view.filters)
-    figures = headlines(indicators, values, ctx.view.snapshot_date, ctx.view.filters)
+    values, figures = _figures(ctx.store.fingerprint, tuple(i.id for i in indicators), ctx.view.filters,
+                               ctx.view.snapshot_date)
     chosen_key = f"{axis.id}-indicateur"
     st.markdown(summary_sentence(indicators, figures))
 
@@ -73,6 +73,14 @@ def render_axis(number: int) -> None:
     st.header(f"Écarts entre sites « {isolated_label} » et « {urban_label} »", anchor="ecarts")
     st.caption("« Guyane connectée : combler les écarts » : pour chaque indicateur mesuré par établissement.")
     equity_view.draw_gap_table(ctx, indicators, key=f"{axis.id}-ecarts", page=f"axe-{axis.number}")
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figures(state: str, ids: tuple[str, ...], filters: Filters, day) -> tuple[pd.DataFrame, dict]:
+    """Series over every snapshot and card figures at `day`, cached per data state, filters and date."""
+    catalog = get_store().catalog
+    values = indicator_values(list(ids), filters)
+    return values, headlines([catalog.indicator(i) for i in ids], values, day, filters)
 
 
 def _choose(key: str, indicator_id: str) -> None:

@@ -133,7 +133,7 @@ def draw_gap_detail(ctx: Context, indicator: Indicator, key: str) -> None:
     day = ctx.view.snapshot_date
     rows = indicator_values([indicator.id], ctx.view.filters, "isolation", date_to=day)
     series = equity.gap_series(indicator, rows, urban, isolated)
-    summary = equity.gap_summary([indicator], rows, day, urban, isolated)
+    summary = _summary(ctx.store.fingerprint, (indicator.id,), ctx.view.filters, day, urban, isolated)
     if summary.empty:
         st.info("Pas encore de donnée pour les deux classes à cet instantané : écart non calculé.")
         return
