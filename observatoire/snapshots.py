@@ -146,8 +146,22 @@ def _swap(data_dir: Path, day: date, incoming: Path, reason: str) -> None:
                                  "archived": str(archived.relative_to(data_dir)),
                                  "incoming": str(Path(incoming).relative_to(data_dir))})
     os.replace(final, archived)
-    os.replace(incoming, final)
+    try:
+        os.replace(incoming, final)
+    except BaseException:
+        os.replace(archived, final)  # an error (not a kill): put the current version back at once
+        _remove_empty(archived.parent, archived.parent.parent)
+        journal.unlink()
+        raise
     journal.unlink()
+
+
+def _remove_empty(*folders: Path) -> None:
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def recover(data_dir: Path) -> list[str]:
@@ -168,6 +182,7 @@ def recover(data_dir: Path) -> list[str]:
                 done.append(f"remplacement interrompu de l'instantané du {entry['date']} annulé")
             if incoming.exists() and incoming.name.startswith(".tmp-"):
                 shutil.rmtree(incoming, ignore_errors=True)
+            _remove_empty(archived.parent, archived.parent.parent)
         journal.unlink()
     for leftover in [*(data_dir / SNAPSHOTS).glob(".tmp-*"), *(data_dir / "reference").glob(".*.tmp*")]:
         if leftover.is_dir():
