@@ -170,3 +170,22 @@ def heatmap_chart(frame: pd.DataFrame, indicator: Indicator, breakdown_label: st
                  alt.Tooltip("value:Q", title=indicator.label, format=fmt)],
     )
     return french(chart.properties(title=title, height=max(120, 22 * data["group_label"].nunique())))
+
+
+def missing_heatmap(frame: pd.DataFrame, title: str = "Part des données manquantes") -> alt.TopLevelMixin:
+    """Areas x snapshots, coloured by the share of expected facts not reported
+    (columns snapshot_date, area_kind, area_name, missing_pct, missing_facts, expected_facts)."""
+    data = frame[["snapshot_date", "area_kind", "area_name", "missing_pct", "missing_facts", "expected_facts"]].copy()
+    data["instantane"] = pd.to_datetime(data["snapshot_date"]).dt.strftime("%Y-%m-%d")
+    data["zone"] = data["area_kind"] + " " + data["area_name"]
+    chart = alt.Chart(data).mark_rect().encode(
+        x=alt.X("instantane:O", title=None, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("zone:N", title=None, sort="ascending"),
+        color=alt.Color("missing_pct:Q", title=None, scale=alt.Scale(scheme="orangered", domain=[0, 1]),
+                        legend=alt.Legend(format=".0%")),
+        tooltip=[alt.Tooltip("zone:N", title="Zone"), alt.Tooltip("instantane:O", title="Instantané"),
+                 alt.Tooltip("missing_pct:Q", title="Part manquante", format=".1%"),
+                 alt.Tooltip("missing_facts:Q", title="Valeurs manquantes", format=",.0f"),
+                 alt.Tooltip("expected_facts:Q", title="Valeurs attendues", format=",.0f")],
+    )
+    return french(chart.properties(title=title, height=max(120, 18 * data["zone"].nunique())))
