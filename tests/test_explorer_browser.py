@@ -1,0 +1,55 @@
+"""The explorer in a real browser: a shared link (the labels Streamlit writes) reopens the same view."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import pytest
+
+from tests import maroni_fixture as mf
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wait_idle
+
+pytestmark = pytest.mark.browser
+
+LINK = [("zone", "Haut-Maroni"), ("type", "École"), ("date", "31 janvier 2025"),
+        ("indicateurs", "Comptes élèves activés (ENT école)"), ("indicateurs", "Taux d'usage de l'ENT école"),
+        ("ventilation", "Établissement"), ("eleves", "100"), ("valeurs", "Sans valeur ou valeur nulle")]
+
+
+@pytest.fixture(scope="module")
+def maroni_server(tmp_path_factory):
+    proc, base = start_server(mf.build(tmp_path_factory.mktemp("maroni-browser")))
+    yield base
+    stop_server(proc)
+
+
+def counts(page) -> list[str]:
+    return [line for line in page.inner_text("body").splitlines() if "établissements sur" in line]
+
+
+def test_shared_link_reopens_the_same_view(maroni_server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium absent (/usr/bin/chromium)")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{maroni_server}/explorateur?{urlencode(LINK)}")
+            wait_idle(page)
+            page.wait_for_timeout(1000)
+            wait_idle(page)
+            first = counts(page)
+            assert len(first) == 2 and all(line.startswith("2 établissements sur 5") for line in first)
+            kept = parse_qs(urlparse(page.url).query)
+            assert kept["indicateurs"] == [LINK[3][1], LINK[4][1]]
+            assert kept["ventilation"] == ["Établissement"] and kept["eleves"] == ["100"]
+            again = browser.new_page()
+            again.goto(page.url)
+            wait_idle(again)
+            again.wait_for_timeout(1000)
+            wait_idle(again)
+            assert counts(again) == first
+        finally:
+            browser.close()
