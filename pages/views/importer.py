@@ -1,0 +1,107 @@
+"""Importer: upload, preview, validation report, then confirm — the same code as `observatoire import`."""
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from components.shell import context, page_header
+from components.tables import french_styler
+from observatoire.dates import format_date_fr
+from observatoire.errors import ObservatoireError, ValidationError
+from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
+from observatoire.ingest.templates import template_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ctx = context()
+page_header(ctx, "Importer des données")
+st.markdown(
+    "Déposez un ou plusieurs fichiers : **format long** ou **large** (voir les modèles), export de l'**annuaire de "
+    "l'éducation**, **audience de l'ENT** par établissement et par semaine, **certification Pix** par établissement. "
+    "Rien n'est écrit avant votre confirmation, et rien du tout si un fichier contient une erreur."
+)
+
+with st.expander("Modèles de fichiers (en-têtes, une ligne d'exemple, liste des indicateurs)"):
+    for fmt, label in (("long", "Format long : une ligne par entité et indicateur"),
+                       ("wide", "Format large : une ligne par établissement, une colonne par indicateur")):
+        st.markdown(f"**{label}**")
+        left, middle, right = st.columns(3)
+        left.download_button("Modèle Excel", template_bytes(ctx.catalog, fmt, "xlsx")[".xlsx"], f"modele_{fmt}.xlsx",
+                             XLSX, key=f"modele-{fmt}-xlsx")
+        csv_files = template_bytes(ctx.catalog, fmt, "csv")
+        middle.download_button("Modèle CSV", csv_files[".csv"], f"modele_{fmt}.csv", "text/csv", key=f"modele-{fmt}-csv")
+        right.download_button("Liste des indicateurs (CSV)", csv_files["_indicateurs.csv"], "indicateurs.csv", "text/csv",
+                              key=f"modele-{fmt}-indicateurs")
+
+uploads = st.file_uploader("Fichiers à importer (CSV ou Excel .xlsx)", type=["csv", "txt", "xlsx"],
+                           accept_multiple_files=True, key="import_files")
+left, middle, right = st.columns(3)
+snapshot = left.date_input("Date de l'instantané", value=date.today(), max_value=date.today(), format="DD/MM/YYYY",
+                           key="import_date", help="Le dernier jour de la période décrite, par exemple la fin du mois.")
+fmt = middle.selectbox("Format", ["auto", *FORMATS], format_func=lambda f: "détecté automatiquement" if f == "auto" else FORMATS[f],
+                       key="import_format")
+sheet = right.text_input("Feuille (Excel)", key="import_sheet", placeholder="la première")
+new_version = st.checkbox("Si l'instantané de cette date existe, créer une nouvelle version (l'ancienne reste restaurable)",
+                          key="import_new_version")
+
+if not uploads:
+    st.info("Aucun fichier déposé.")
+    st.stop()
+
+with tempfile.TemporaryDirectory(prefix="observatoire-import-") as folder:
+    paths = []
+    for n, upload in enumerate(uploads):
+        path = Path(folder) / f"{n}-{Path(upload.name).name}"
+        path.write_bytes(upload.getvalue())
+        paths.append(path)
+    names = [u.name for u in uploads]
+    try:
+        plan = prepare(paths, snapshot, ctx.store.data_dir, fmt, sheet or None, new_version, names=names)
+    except UsageProblem as exc:
+        st.error(str(exc))
+        st.stop()
+
+    st.subheader("Rapport de validation")
+    report = plan.report()
+    if plan.errors:
+        st.error(f"{len(plan.errors)} erreur(s) : rien ne sera importé. Corrigez le fichier et déposez-le à nouveau.")
+    else:
+        st.success("Aucune erreur : le fichier peut être importé.")
+    if plan.warnings:
+        st.warning(f"{len(plan.warnings)} avertissement(s) : ils n'empêchent pas l'import et seront gardés dans le manifeste.")
+    if len(report):
+        st.dataframe(report, hide_index=True, key="import_report")
+
+    sources = pd.DataFrame([{"Fichier": s["name"], "Format": FORMATS.get(s.get("format"), "non reconnu"),
+                             "Lignes": s.get("rows"), "Encodage": s.get("encoding") or "", "Feuille": s.get("sheet") or "",
+                             "sha256": s["sha256"][:12] + "…"} for s in plan.sources])
+    st.dataframe(french_styler(sources, {"Lignes": "int"}), hide_index=True, key="import_sources")
+
+    st.subheader("Aperçu")
+    if len(plan.facts):
+        labels = {i.id: i.label for i in ctx.catalog.indicators}
+        preview = pd.DataFrame({
+            "Fichier": plan.facts["file"], "Ligne": plan.facts["line"],
+            "Indicateur": plan.facts["indicator_id"].map(labels), "Entité": plan.facts["entity_id"],
+            "Valeur": plan.facts["value"], "Dénominateur": plan.facts["denominator"],
+        }).head(500)
+        st.caption(f"{len(plan.facts)} fait(s) lu(s) ; les 500 premiers :")
+        st.dataframe(french_styler(preview, {"Valeur": "dec2", "Dénominateur": "dec2", "Ligne": "int"}), hide_index=True,
+                     key="import_preview")
+    if len(plan.site_changes):
+        st.caption("Changements du référentiel des établissements :")
+        st.dataframe(plan.site_changes, hide_index=True, key="import_sites")
+    st.info(plan.summary()[:1].upper() + plan.summary()[1:] + ".")
+
+    if st.button("Confirmer l'import", type="primary", key="import_confirm", disabled=not (plan.ok and plan.has_changes)):
+        try:
+            result = commit(plan)
+        except (ValidationError, ObservatoireError, FileExistsError) as exc:
+            st.error(f"Import refusé : {exc}")
+        else:
+            st.success(("Import terminé : " if result.status == "imported" else "Rien à faire : ") + result.message
+                       + (f". L'instantané du {format_date_fr(plan.snapshot)} est visible sur toutes les pages."
+                          if result.snapshot_path else "."))

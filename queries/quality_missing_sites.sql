@@ -1,0 +1,62 @@
+-- Sites that did not report a site-level indicator at one snapshot, with the last date they did.
+-- Grain: one row per site x indicator missing at $snapshot_date (expected as in quality_missing_by_area.sql),
+-- at most 5 000 rows. Parameters: $snapshot_date; $indicator_ids (list, empty for all); filters, null for
+-- all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+with
+
+collected as (
+    select distinct f.indicator_id, i.scope, i.label
+    from facts as f
+    join indicators as i using (indicator_id)
+    where i.level = 'site'
+        and f.snapshot_date = $snapshot_date
+        and (len($indicator_ids) = 0 or list_contains($indicator_ids, f.indicator_id))
+),
+
+scoped_sites as (
+    select
+        e.entity_id as uai,
+        e.entity_name as site_name,
+        e.degree,
+        e.commune_name,
+        coalesce(e.circonscription_name, e.bassin_name, 'Sans rattachement') as area_name
+    from entities as e
+    join sites as s on s.uai = e.entity_id
+    where e.entity_level = 'site'
+        and coalesce(s.is_open, true)
+        and ($commune is null or e.commune_code = $commune)
+        and ($zone is null or e.zone_code = $zone)
+        and ($isolation is null or e.isolation = $isolation)
+        and ($circonscription is null or e.circonscription_code = $circonscription)
+        and ($bassin is null or e.bassin_code = $bassin)
+        and ($degree is null or e.degree = $degree)
+        and ($site_type is null or e.site_type = $site_type)
+        and ($uai is null or e.entity_id = $uai)
+),
+
+expected as (
+    select c.indicator_id, c.label, s.*
+    from collected as c
+    join scoped_sites as s
+        on c.scope = 'all' or (c.scope = '1d' and s.degree = 1) or (c.scope = '2d' and s.degree = 2)
+),
+
+missing as (
+    select x.*
+    from expected as x
+    anti join (select indicator_id, entity_id from facts where snapshot_date = $snapshot_date and entity_level = 'site') as f
+        on f.indicator_id = x.indicator_id and f.entity_id = x.uai
+),
+
+last_seen as (
+    select indicator_id, entity_id as uai, max(snapshot_date) as last_reported_date
+    from facts
+    where entity_level = 'site' and snapshot_date < $snapshot_date
+    group by indicator_id, entity_id
+)
+
+select m.area_name, m.uai, m.site_name, m.commune_name, m.indicator_id, m.label, l.last_reported_date
+from missing as m
+left join last_seen as l using (indicator_id, uai)
+order by m.area_name, m.site_name, m.label
+limit 5000

@@ -1,0 +1,73 @@
+-- Values to check at one snapshot: a jump of more than $factor times since the entity's previous value, a
+-- rate above 100 %, or a value far above the indicator's other entities (beyond Q3 + 3 x IQR).
+-- Grain: one row per (indicator_id, entity_level, entity_id) flagged at $snapshot_date, at most 2 000 rows.
+-- Parameters: $snapshot_date, $factor; filters, null for all: $commune, $zone, $isolation, $circonscription,
+-- $bassin, $degree, $site_type, $uai.
+with
+
+current_facts as (
+    select f.indicator_id, f.entity_level, f.entity_id, f.value, f.denominator,
+        case when i.rollup = 'ratio' then f.value / nullif(f.denominator, 0) else f.value end as measure
+    from facts as f
+    join indicators as i using (indicator_id)
+    where f.snapshot_date = $snapshot_date
+),
+
+previous_facts as (
+    select f.indicator_id, f.entity_level, f.entity_id, f.snapshot_date as previous_date,
+        case when i.rollup = 'ratio' then f.value / nullif(f.denominator, 0) else f.value end as previous_measure
+    from facts as f
+    join indicators as i using (indicator_id)
+    where f.snapshot_date < $snapshot_date
+    qualify row_number() over (partition by f.indicator_id, f.entity_level, f.entity_id order by f.snapshot_date desc) = 1
+),
+
+spread as (
+    select indicator_id, quantile_cont(measure, 0.25) as q1, quantile_cont(measure, 0.75) as q3, count(*) as entities
+    from current_facts
+    group by indicator_id
+),
+
+flagged as (
+    select
+        c.*,
+        p.previous_date,
+        p.previous_measure,
+        case
+            when c.denominator is not null and c.value > c.denominator and i.rollup = 'ratio' then 'taux supérieur à 100 %'
+            when c.measure > 0 and p.previous_measure > 0
+                and greatest(c.measure / p.previous_measure, p.previous_measure / c.measure) > $factor
+                then 'saut depuis la valeur précédente'
+            when s.entities >= 8 and c.measure > s.q3 + 3 * (s.q3 - s.q1) and s.q3 > s.q1 then 'très au-dessus des autres'
+        end as reason
+    from current_facts as c
+    join indicators as i using (indicator_id)
+    join spread as s using (indicator_id)
+    left join previous_facts as p using (indicator_id, entity_level, entity_id)
+)
+
+select
+    f.indicator_id,
+    i.label,
+    f.entity_level,
+    f.entity_id,
+    e.entity_name,
+    f.reason,
+    f.measure,
+    f.previous_measure,
+    f.previous_date,
+    i.unit
+from flagged as f
+join indicators as i using (indicator_id)
+join entities as e using (entity_level, entity_id)
+where f.reason is not null
+    and ($commune is null or e.commune_code = $commune)
+    and ($zone is null or e.zone_code = $zone)
+    and ($isolation is null or e.isolation = $isolation)
+    and ($circonscription is null or e.circonscription_code = $circonscription)
+    and ($bassin is null or e.bassin_code = $bassin)
+    and ($degree is null or e.degree = $degree)
+    and ($site_type is null or e.site_type = $site_type)
+    and ($uai is null or e.entity_id = $uai)
+order by f.reason, i.label, e.entity_name
+limit 2000
