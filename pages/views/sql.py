@@ -59,8 +59,15 @@ st.markdown(
 )
 
 store = get_store()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _schema(directory: str, state: str):
+    return schema(get_store())
+
+
 with st.expander("Schéma des vues", expanded=False):
-    columns = schema(store)
+    columns = _schema(str(store.data_dir), store.fingerprint)
     for view, description in DOCUMENTED_VIEWS.items():
         st.markdown(f"**`{view}`** — {description}")
         of = columns[columns["view"] == view][["column", "type"]].rename(columns={"column": "Colonne", "type": "Type"})
