@@ -1,0 +1,290 @@
+"""pydeck maps: functions take DataFrames and GeoJSON and return a pdk.Deck or plain values; nothing draws.
+
+The default deck needs no network: `map_provider=None` and no `map_style` (the spec then carries
+"__MAP_STYLE__", which Streamlit draws with no basemap; `map_style=None` would fetch a Carto basemap).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import pydeck as pdk
+
+from observatoire.formats import format_number, format_percent, format_value
+
+COMMUNES_LAYER = "communes"
+SITES_LAYER = "sites"
+# ColorBrewer YlGnBu, 5 classes: sequential and colour-blind safe; light = low.
+SEQUENTIAL = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
+NO_DATA = "#e5e5e5"
+OUTLINE = "#3a3a3a"
+COVERAGE_OUTLINE = {           # status -> (colour, width in px, fill alpha)
+    "covered": ("#161616", 2.5, 235),
+    "not_covered": ("#ffffff", 1.0, 120),
+    "not_applicable": ("#929292", 0.5, 70),
+}
+COVERAGE_LABELS = {"covered": "service en place", "not_covered": "pas encore couvert",
+                   "not_applicable": "hors du champ du service"}
+# A map of about this size in pixels is what the initial view is fitted to.
+FIT_WIDTH, FIT_HEIGHT = 640, 620
+
+
+def rgba(hex_color: str, alpha: int = 255) -> list[int]:
+    value = hex_color.lstrip("#")
+    return [int(value[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+# --- geometry ---------------------------------------------------------------------------------------------
+
+def _perpendicular(p, a, b) -> float:
+    (x, y), (x1, y1), (x2, y2) = p, a, b
+    dx, dy = x2 - x1, y2 - y1
+    if dx == dy == 0:
+        return math.hypot(x - x1, y - y1)
+    return abs(dy * x - dx * y + x2 * y1 - y2 * x1) / math.hypot(dx, dy)
+
+
+def _simplify_line(points: list, tolerance: float) -> list:
+    """Douglas–Peucker, iterative."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        index, dmax = 0, 0.0
+        for i in range(first + 1, last):
+            d = _perpendicular(points[i], points[first], points[last])
+            if d > dmax:
+                index, dmax = i, d
+        if dmax > tolerance:
+            keep[index] = True
+            stack += [(first, index), (index, last)]
+    return [p for p, k in zip(points, keep) if k]
+
+
+def _simplify_ring(ring: list, tolerance: float, decimals: int) -> list | None:
+    out = []
+    for x, y, *_ in _simplify_line(ring, tolerance):
+        point = [round(x, decimals), round(y, decimals)]
+        if not out or point != out[-1]:
+            out.append(point)
+    if out and out[0] != out[-1]:
+        out.append(out[0])
+    return out if len(out) >= 4 else None
+
+
+def simplify_boundaries(collection: dict, tolerance: float = 0.003, decimals: int = 3) -> dict:
+    """A lighter copy of a lon/lat FeatureCollection: simplified rings (~300 m, below a pixel at the zoom showing Guyane), rounded coordinates,
+    only the insee and name properties (22 communes: ~65 kB instead of ~105 kB). Rings that vanish are dropped, never a whole commune."""
+    features = []
+    for feature in collection.get("features", []):
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        kept = []
+        for polygon in polygons:
+            rings = [_simplify_ring(r, tolerance, decimals) for r in polygon]
+            if rings and rings[0]:
+                kept.append([r for r in rings if r])
+        if not kept:   # too small to simplify: keep it as it is
+            kept = [[[[round(x, decimals), round(y, decimals)] for x, y, *_ in r] for r in p] for p in polygons]
+        props = feature.get("properties", {})
+        features.append({"type": "Feature", "properties": {"insee": props.get("insee"), "name": props.get("name")},
+                         "geometry": {"type": "MultiPolygon", "coordinates": kept}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def collection_bounds(collection: dict) -> tuple[float, float, float, float]:
+    """(min_lon, min_lat, max_lon, max_lat) over every feature."""
+    xs, ys = [], []
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for polygon in polygons:
+            for x, y, *_ in polygon[0]:
+                xs.append(x)
+                ys.append(y)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def fit_view(bounds: tuple[float, float, float, float], width: int = FIT_WIDTH, height: int = FIT_HEIGHT,
+             padding: float = 0.08) -> pdk.ViewState:
+    """The Web Mercator view that shows the whole bounding box in a width x height map (512 px tiles)."""
+    west, south, east, north = bounds
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    usable_w, usable_h = width * (1 - 2 * padding), height * (1 - 2 * padding)
+    zoom_x = math.log2(usable_w * 360 / (512 * max(east - west, 1e-6)))
+    zoom_y = math.log2(usable_h * 2 * math.pi / (512 * max(merc(north) - merc(south), 1e-9)))
+    centre_y = (merc(north) + merc(south)) / 2
+    centre_lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
+    return pdk.ViewState(latitude=round(centre_lat, 4), longitude=round((west + east) / 2, 4),
+                         zoom=round(min(zoom_x, zoom_y), 2), min_zoom=4, max_zoom=14, pitch=0, bearing=0)
+
+
+# --- colour scale and legend ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bin:
+    lower: float
+    upper: float
+    color: str
+    label: str
+
+
+def _nice_step(raw: float) -> float:
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def color_bins(values: pd.Series, unit: str) -> list[Bin]:
+    """Five equal classes: 0–20 %…80–100 % for rates, from 0 to a rounded maximum otherwise."""
+    if unit == "rate":
+        edges = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+        labels = [f"{format_percent(a, 0)} – {format_percent(b, 0)}" for a, b in zip(edges, edges[1:])]
+    else:
+        top = float(values.max()) if len(values.dropna()) else 0.0
+        step = _nice_step(top / 5)
+        edges = [step * i for i in range(6)]
+        labels = [f"{format_number(a)} – {format_number(b)}" for a, b in zip(edges, edges[1:])]
+    return [Bin(a, b, c, label) for a, b, c, label in zip(edges, edges[1:], SEQUENTIAL, labels)]
+
+
+def bin_color(value, bins: list[Bin]) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or not bins:
+        return NO_DATA
+    for item in bins:
+        if value < item.upper:
+            return item.color
+    return bins[-1].color
+
+
+def legend_html(title: str, bins: list[Bin], isolation_labels: dict[str, str], isolation_colors: dict[str, str],
+                service_label: str) -> str:
+    """The map legend as HTML (the page draws it): commune classes, site colours, outlines by coverage."""
+    def swatch(fill: str, border: str = OUTLINE, round_: bool = False, width: float = 1) -> str:
+        radius = "50%" if round_ else "2px"
+        return (f'<span style="display:inline-block;width:14px;height:14px;background:{fill};'
+                f'border:{width}px solid {border};border-radius:{radius};vertical-align:middle;margin-right:6px"></span>')
+
+    rows = [f"<div style='font-weight:600;margin-bottom:4px'>{html.escape(title)}</div>"]
+    rows += [f"<div>{swatch(b.color)}{html.escape(b.label)}</div>" for b in bins]
+    rows.append(f"<div>{swatch(NO_DATA)}pas de donnée</div>")
+    rows.append("<div style='font-weight:600;margin:10px 0 4px'>Établissements (taille : élèves)</div>")
+    rows += [f"<div>{swatch(isolation_colors[k], '#ffffff', True)}{html.escape(v)}</div>"
+             for k, v in isolation_labels.items() if k in isolation_colors]
+    rows.append(f"<div style='font-weight:600;margin:10px 0 4px'>Contour : {html.escape(service_label)}</div>")
+    for status, (colour, width, _alpha) in COVERAGE_OUTLINE.items():
+        fill = "#bbbbbb" if status != "covered" else "#888888"
+        rows.append(f"<div>{swatch(fill, colour if colour != '#ffffff' else '#dddddd', True, max(width, 1))}"
+                    f"{COVERAGE_LABELS[status]}</div>")
+    return "<div style='font-size:0.85rem;line-height:1.5'>" + "".join(rows) + "</div>"
+
+
+# --- layers and deck --------------------------------------------------------------------------------------
+
+def commune_layer(boundaries: dict, values: pd.DataFrame, bins: list[Bin], value_label: str, unit: str,
+                  selected: str | None = None) -> pdk.Layer:
+    """Choropleth of `values` (columns group_id = INSEE code, value) over the simplified boundaries."""
+    by_code = dict(zip(values["group_id"], values["value"])) if len(values) else {}
+    features = []
+    for feature in boundaries["features"]:
+        code = feature["properties"]["insee"]
+        value = by_code.get(code)
+        shown = format_value(value, unit) if value is not None and not pd.isna(value) else "pas de donnée"
+        tip = f"{feature['properties']['name']} ({code})\n{value_label} : {shown}\nCliquer pour filtrer sur cette commune"
+        features.append({**feature, "properties": {
+            **feature["properties"], "tip": tip,
+            "fill": rgba(bin_color(value, bins), 200),
+            "line": rgba("#000091" if code == selected else OUTLINE),
+            "line_width": 3 if code == selected else 0.8,
+        }})
+    return pdk.Layer("GeoJsonLayer", data={"type": "FeatureCollection", "features": features}, id=COMMUNES_LAYER,
+                     pickable=True, stroked=True, filled=True, auto_highlight=True,
+                     get_fill_color="properties.fill", get_line_color="properties.line",
+                     get_line_width="properties.line_width", line_width_units=pdk.types.String("pixels"),
+                     highlight_color=[0, 0, 145, 60])
+
+
+def site_frame(points: pd.DataFrame, isolation_labels: dict[str, str], isolation_colors: dict[str, str],
+               value_label: str, unit: str, site_type_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """The columns the sites layer draws and shows (one row per site of site_points.sql)."""
+    frame = points.copy()
+    types = site_type_labels or {}
+    frame["radius"] = 250 + 60 * frame["pupils"].fillna(0).clip(lower=0) ** 0.5
+    frame["fill"] = [rgba(isolation_colors.get(c, "#666666"), COVERAGE_OUTLINE[s][2])
+                     for c, s in zip(frame["isolation"], frame["coverage_status"])]
+    frame["line"] = [rgba(COVERAGE_OUTLINE[s][0]) for s in frame["coverage_status"]]
+    frame["line_width"] = [COVERAGE_OUTLINE[s][1] for s in frame["coverage_status"]]
+
+    def tip(row) -> str:
+        value = "pas de donnée" if pd.isna(row.value) else format_value(row.value, unit)
+        if row.coverage_status == "not_applicable":
+            value = "sans objet"
+        return (f"{row.name} — UAI {row.uai}\n{types.get(row.site_type, row.site_type)}, {row.commune_name}\n"
+                f"Classe : {isolation_labels.get(row.isolation, row.isolation)} · "
+                f"{format_number(row.pupils)} élèves\n{value_label} : {value}\nCliquer pour ouvrir la fiche")
+
+    frame["tip"] = [tip(r) for r in frame.itertuples(index=False)]
+    keep = ["uai", "isolation", "coverage_status", "lon", "lat", "radius",
+            "fill", "line", "line_width", "tip"]
+    return frame[keep]
+
+
+def site_layer(frame: pd.DataFrame) -> pdk.Layer:
+    """Sites as discs: fill = isolation class, size = pupils, outline = coverage status (from site_frame)."""
+    return pdk.Layer("ScatterplotLayer", data=frame, id=SITES_LAYER, pickable=True, stroked=True, filled=True,
+                     get_position=["lon", "lat"], get_radius="radius", radius_units=pdk.types.String("meters"),
+                     radius_min_pixels=3, radius_max_pixels=22, get_fill_color="fill",
+                     get_line_color="line", get_line_width="line_width", line_width_units=pdk.types.String("pixels"),
+                     auto_highlight=True, highlight_color=[0, 0, 145, 120])
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation: pydeck indents by 2, which triples the size of coordinates."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+
+
+def map_deck(boundaries: dict, commune_values: pd.DataFrame, sites: pd.DataFrame, bins: list[Bin],
+             value_label: str, unit: str, view: pdk.ViewState, selected_commune: str | None = None,
+             basemap: bool = False) -> CompactDeck:
+    """The coverage map: commune choropleth under the sites. Offline unless `basemap`."""
+    layers = [commune_layer(boundaries, commune_values, bins, value_label, unit, selected_commune),
+              site_layer(sites)]
+    tooltip = {"text": "{tip}", "style": {"backgroundColor": "#161616", "color": "#ffffff", "fontSize": "13px",
+                                          "whiteSpace": "pre-line"}}
+    if basemap:
+        return CompactDeck(layers=layers, initial_view_state=view, map_provider="carto", map_style="light",
+                           tooltip=tooltip)
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip)
+
+
+def clicked(selection) -> tuple[str, str] | None:
+    """("commune", INSEE) or ("site", UAI) from a pydeck selection state, or None."""
+    if not selection:
+        return None
+    objects = (selection.get("selection") or {}).get("objects") or {}
+    sites = objects.get(SITES_LAYER) or []
+    if sites and sites[0].get("uai"):
+        return "site", str(sites[0]["uai"])
+    communes = objects.get(COMMUNES_LAYER) or []
+    if communes:
+        obj = communes[0]
+        code = (obj.get("properties") or {}).get("insee") or obj.get("insee")
+        if code:
+            return "commune", str(code)
+    return None
