@@ -4,7 +4,12 @@ import streamlit as st
 
 from components import shell
 
-st.set_page_config(page_title=shell.APP_TITLE, page_icon="📊", layout="wide")
+# ?mode=copil opens the presentation with the sidebar folded (the page itself hides it).
+copil = st.query_params.get("mode") == "copil"
+st.set_page_config(page_title=shell.APP_TITLE, page_icon="📊", layout="wide",
+                   initial_sidebar_state="collapsed" if copil else "auto")
 page = shell.navigation()
+if copil and page.url_path != "presentation":
+    st.switch_page(shell.page_path("presentation"), query_params=st.query_params.to_dict())
 shell.frame()
 page.run()

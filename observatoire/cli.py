@@ -1,4 +1,4 @@
-"""Command line: `observatoire demo | check | snapshots | sql | import | template`, the same code the pages use.
+"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil`, the same code the pages use.
 
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 """
@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="table (défaut) ou csv (séparateur ';', virgule décimale).")
     sql.add_argument("--limit", type=int, default=None,
                      help="Nombre maximal de lignes (défaut : réglage sql_max_rows).")
+    copil = sub.add_parser("copil", help="Écrit le diaporama du comité de pilotage (PowerPoint, et PDF avec --pdf).")
+    copil.add_argument("--snapshot", required=True, metavar="AAAA-MM-JJ", help="Date de l'instantané présenté.")
+    copil.add_argument("--compare", metavar="AAAA-MM-JJ",
+                       help="Instantané de comparaison (« Ce qui a changé ») ; défaut : un an plus tôt, sinon le premier.")
+    copil.add_argument("--out", metavar="FICHIER.pptx", help="Fichier PowerPoint (défaut : copil-AAAA-MM-JJ.pptx).")
+    copil.add_argument("--pdf", metavar="FICHIER.pdf", help="Écrit aussi la version PDF.")
+    for flag, what in (("circonscription", "code de circonscription (C05)"), ("bassin", "code de bassin (B1)"),
+                       ("commune", "code INSEE"), ("zone", "code de zone"), ("isolement", "urbain, rural ou isole")):
+        copil.add_argument(f"--{flag}", metavar="CODE", help=f"Restreint tout le diaporama : {what}.")
+    copil.add_argument("--degre", type=int, choices=[1, 2], help="Restreint au 1er ou au 2nd degré.")
+    copil.add_argument("--type", choices=["ecole", "college", "lycee"], help="Restreint à un type d'établissement.")
     return parser
 
 
@@ -236,7 +247,80 @@ def cmd_template(args, directory: Path) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots, "sql": cmd_sql,
+def cmd_copil(args, directory: Path) -> int:
+    from datetime import date
+
+    from .copil import build_deck, filter_labels
+    from .copil_export import render_charts, to_pdf, to_pptx
+    from .dates import format_date_fr
+    from .filters import FILTER_LABELS, Filters
+    from .store import Store
+
+    days = {}
+    for name in ("snapshot", "compare"):
+        text = getattr(args, name)
+        try:
+            days[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            print(f"observatoire copil : erreur d'utilisation : --{name} « {text} » n'est pas une date (AAAA-MM-JJ).",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    out = Path(args.out or f"copil-{days['snapshot'].isoformat()}.pptx")
+    if out.suffix.lower() != ".pptx" or (args.pdf and Path(args.pdf).suffix.lower() != ".pdf"):
+        print("observatoire copil : erreur d'utilisation : --out finit par .pptx et --pdf par .pdf.", file=sys.stderr)
+        return EXIT_USAGE
+    store = Store(directory)
+    try:
+        for name, day in days.items():
+            if day is not None and day not in store.snapshot_dates:
+                known = ", ".join(d.isoformat() for d in store.snapshot_dates) or "aucun"
+                print(f"Erreur : aucun instantané du {format_date_fr(day)} dans {directory} (instantanés : {known}).",
+                      file=sys.stderr)
+                return EXIT_INVALID
+        if days["compare"] is not None and days["compare"] >= days["snapshot"]:
+            print("Erreur : --compare doit être antérieur à --snapshot.", file=sys.stderr)
+            return EXIT_INVALID
+        filters = Filters.from_mapping({"circonscription": args.circonscription, "bassin": args.bassin,
+                                        "commune": args.commune, "zone": args.zone, "isolation": args.isolement,
+                                        "degree": args.degre, "site_type": args.type})
+        labels = filter_labels(store)
+        for field, code in filters.active().items():
+            if field in ("degree", "site_type"):
+                continue
+            if code not in labels.get(field, {}):
+                print(f"Erreur : {FILTER_LABELS[field]} « {code} » inconnu(e) ; codes possibles : "
+                      f"{', '.join(sorted(labels.get(field, {})))}.", file=sys.stderr)
+                return EXIT_INVALID
+
+        def say(fraction: float, text: str) -> None:
+            print(f"  {text}", file=sys.stderr)
+
+        deck = build_deck(store, days["snapshot"], filters, days["compare"], labels, progress=say)
+        images = render_charts(deck, progress=say)
+        out.write_bytes(to_pptx(deck, images=images))
+        print(f"Diaporama écrit : {out} ({len(deck.slides)} diapositives, instantané du "
+              f"{format_date_fr(deck.snapshot_date)}, périmètre : {deck.filters_text}).")
+        if args.pdf:
+            Path(args.pdf).write_bytes(to_pdf(deck, images=images))
+            print(f"PDF écrit : {args.pdf}.")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def cmd_bench(args, directory: Path) -> int:
+    from .bench import main as bench_main
+
+    if args.repeat < 1:
+        print("observatoire bench : erreur d'utilisation : --repeat doit valoir au moins 1.", file=sys.stderr)
+        return EXIT_USAGE
+    # The benchmark's own data folder (bench/<échelle>/) unless a data folder is given explicitly (never
+    # $OBSERVATOIRE_DATA_DIR: the benchmark rebuilds its folder when the generator changes).
+    bench_main(args.scale, args.json, args.repeat, args.bench_data_dir or args.data_dir, args.seed)
+    return EXIT_OK
+
+
+COMMANDS = {"copil": cmd_copil, "demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots, "sql": cmd_sql,
             "import": cmd_import, "template": cmd_template}
 
 if __name__ == "__main__":

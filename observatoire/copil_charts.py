@@ -1,0 +1,96 @@
+"""Charts only the COPIL deck draws: progress status per axis, and a static map of the sites.
+
+Pure Altair with inline data: they render on screen and, offline, to PNG/SVG with vl-convert. The
+map is an Altair geoshape (not pydeck) so the exported deck holds the same picture as the screen.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .charts import GREY, french
+from .progress import STATUS_LABELS
+
+# Okabe-Ito, colour-blind safe: ahead / on track / late.
+STATUS_COLORS = {"ahead": "#009E73", "on_track": "#56B4E9", "late": "#D55E00"}
+LAND = "#f2f2f2"
+BORDER = "#9a9a9a"
+COMMUNES = "communes"   # name of the outlines dataset in the map spec
+
+
+def status_chart(frame: pd.DataFrame, title: str, width: int = 560) -> alt.TopLevelMixin:
+    """Stacked bars: per axis, how many indicators are ahead, on track or late (columns axis, status, count)."""
+    data = frame.copy()
+    data["statut"] = data["status"].map(STATUS_LABELS)
+    order = [STATUS_LABELS[s] for s in STATUS_COLORS]
+    data["ordre"] = data["status"].map({s: n for n, s in enumerate(STATUS_COLORS)})
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("axis:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("count:Q", title="Indicateurs avec une cible", axis=alt.Axis(format=",.0f", tickMinStep=1)),
+        color=alt.Color("statut:N", title=None, scale=alt.Scale(domain=order, range=list(STATUS_COLORS.values())),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("ordre:Q"),
+        tooltip=[alt.Tooltip("axis:N", title="Axe"), alt.Tooltip("statut:N", title="Statut"),
+                 alt.Tooltip("count:Q", title="Indicateurs", format=",.0f")],
+    )
+    return french(chart.properties(title=title, width=width, height=max(90, 40 * data["axis"].nunique())))
+
+
+def _signed_area(ring: list) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:] + ring[:1])) / 2
+
+
+def clockwise(collection: dict) -> dict:
+    """A copy whose outer rings turn clockwise and holes counter-clockwise, as Vega's spherical geometry
+    expects (GeoJSON files follow the opposite rule, which Vega would draw as the whole globe)."""
+    features = []
+    for feature in collection.get("features", []):
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        fixed = []
+        for polygon in polygons:
+            rings = []
+            for n, ring in enumerate(polygon):
+                outer = n == 0
+                turn_ok = _signed_area(ring) < 0 if outer else _signed_area(ring) > 0
+                rings.append([list(p[:2]) for p in (ring if turn_ok else ring[::-1])])
+            fixed.append(rings)
+        features.append({"type": "Feature", "properties": dict(feature.get("properties", {})),
+                         "geometry": {"type": "MultiPolygon", "coordinates": fixed}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def site_map(boundaries: dict, sites: pd.DataFrame, colors: dict[str, str], labels: dict[str, str], title: str,
+             highlighted: set[str] | None = None, width: int = 520, height: int = 520) -> dict:
+    """Commune outlines and one point per site coloured by its isolation class (columns name, commune_name,
+    isolation, lat, lon, covered; a covered site is drawn larger). Communes in `highlighted` (those of the
+    filters) are shaded darker.
+
+    Returns the Vega-Lite spec, not the chart: the outlines go in as a named dataset after to_dict(),
+    since Altair deep-copies inline values at every step (4 s for 100 kB of GeoJSON).
+    """
+    features = clockwise(boundaries)["features"]
+    for feature in features:
+        feature["properties"]["in_scope"] = highlighted is None or feature["properties"].get("insee") in highlighted
+    land = alt.Chart(alt.NamedData(name=COMMUNES)).mark_geoshape(stroke=BORDER, strokeWidth=0.6).encode(
+        color=alt.condition("datum.properties.in_scope", alt.value("#dcdcdc"), alt.value(LAND)),
+        tooltip=[alt.Tooltip("properties.name:N", title="Commune")],
+    )
+    data = sites[["name", "commune_name", "isolation", "lat", "lon", "covered"]].copy()
+    data["classe"] = data["isolation"].map(labels).fillna(data["isolation"])
+    data["service"] = data["covered"].map({True: "couvert", False: "non couvert"})
+    present = [k for k in colors if k in set(data["isolation"])] or list(colors)
+    points = alt.Chart(data).mark_circle(stroke="white", strokeWidth=0.6).encode(
+        longitude="lon:Q", latitude="lat:Q",
+        color=alt.Color("classe:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=[labels.get(k, k) for k in present], range=[colors[k] for k in present])),
+        size=alt.condition("datum.covered", alt.value(70), alt.value(28)),
+        opacity=alt.condition("datum.covered", alt.value(0.95), alt.value(0.55)),
+        tooltip=[alt.Tooltip("name:N", title="Établissement"), alt.Tooltip("commune_name:N", title="Commune"),
+                 alt.Tooltip("classe:N", title="Classe"), alt.Tooltip("service:N", title="Service")],
+    )
+    chart = alt.layer(land, points).project(type="mercator").properties(title=title, width=width, height=height)
+    spec = french(chart).configure_view(stroke=None).configure_legend(labelColor=GREY).to_dict()
+    spec.setdefault("datasets", {})[COMMUNES] = features
+    return spec

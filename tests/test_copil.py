@@ -1,0 +1,189 @@
+"""The COPIL deck: slides and numbers against hand-computed fixtures (tests/copil_data.py), the PowerPoint
+read back with python-pptx, the PDF's pages, and the `observatoire copil` exit codes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from observatoire.cli import main
+from observatoire.copil import build_deck, default_compare
+from observatoire.copil_export import chart_png, chart_svg, render_charts, to_pdf, to_pptx
+from observatoire.filters import Filters
+from observatoire.store import Store
+from tests.copil_data import AFTER, BEFORE, EXPECTED, NBSP, make_copil_dir
+
+KEYS = ["titre", "synthese", "axe1", "axe2", "axe3", "carte", "changements", "attention"]
+TITLES = [
+    "Comité de pilotage du numérique éducatif — Académie de Guyane",
+    "Synthèse : les trois axes au regard des cibles",
+    "Axe 1 — Consolider l'écosystème dans le sens d'une politique partagée",
+    "Axe 2 — Développer l'enseignement numérique et les compétences numériques",
+    "Axe 3 — Poursuivre l'outillage des utilisateurs et le déploiement des communs numériques",
+    "Couverture du territoire : sites isolés et urbains",
+    "Ce qui a changé depuis le dernier COPIL",
+    "Points d'attention",
+]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return make_copil_dir(tmp_path_factory.mktemp("copil"), demo=True)
+
+
+@pytest.fixture(scope="module")
+def store(data):
+    return Store(data)
+
+
+@pytest.fixture(scope="module")
+def deck(store):
+    return build_deck(store, AFTER, Filters())
+
+
+@pytest.fixture(scope="module")
+def files(deck):
+    images = render_charts(deck)
+    return to_pptx(deck, images=images), to_pdf(deck, images=images)
+
+
+def bullets(deck, key):
+    return next(s for s in deck.slides if s.key == key).bullets
+
+
+def test_the_deck_has_every_slide_in_order(deck):
+    assert [s.key for s in deck.slides] == KEYS
+    assert deck.titles == TITLES
+    assert deck.compare_date == BEFORE
+
+
+def test_every_footer_says_date_scope_sources_and_demo(deck):
+    for slide in deck.slides:
+        assert slide.footer.startswith("Instantané du 31 janvier 2025 · Périmètre : toute l'académie")
+        assert slide.footer.endswith("Données de démonstration : valeurs fictives")
+    assert "Sources : ENT Wilapa" in next(s for s in deck.slides if s.key == "axe3").footer
+
+
+def test_changes_slide_is_the_hand_computed_sentences(deck):
+    assert list(bullets(deck, "changements")) == EXPECTED
+    assert next(s for s in deck.slides if s.key == "changements").subtitle.startswith(
+        "Du 31 janvier 2024 au 31 janvier 2025")
+
+
+def test_axis_slide_shows_value_target_status_and_change(deck):
+    # 550/1000 = 55,0 % against a 50 % target; 45,6 % a year earlier: +9,4 points.
+    assert (f"Taux d'utilisation de l'ENT Wilapa : 55,0{NBSP}% (cible 2024-2025 : 50,0{NBSP}%, en avance) ; "
+            f"+9,4 points depuis le 31 janvier 2024.") in bullets(deck, "axe3")
+    axis3 = next(s for s in deck.slides if s.key == "axe3")
+    assert axis3.charts and axis3.charts[0]["title"] == "Taux d'utilisation de l'ENT Wilapa à chaque instantané"
+
+
+def test_map_slide_gives_isolated_and_urban_shares(deck):
+    # ÉduConnect reaches sites 1, 4 (urbain: 2 of 2) and 5 (isolé: 1 of 3, sites 2 and 3 have no account).
+    assert (f"ÉduConnect : urbain 100,0{NBSP}% (2 sur 2) ; isolé 33,3{NBSP}% (1 sur 3) — "
+            "écart isolés − urbains : −66,7 points.") in bullets(deck, "carte")
+    spec = next(s for s in deck.slides if s.key == "carte").charts[0]
+    assert len(spec["datasets"]["communes"]) == 22
+
+
+def test_attention_slide_lists_late_indicators_and_gaps(deck):
+    found = bullets(deck, "attention")
+    # Subsidies: 16 000 € of 3 000 000 € (0,5 %), behind ÉduConnect (1 410 of 40 000, 3,5 %): furthest first.
+    assert found[0].startswith(f"En retard — Subventions notifiées (€) : 16{NBSP}000{NBSP}€ pour une cible de "
+                               f"3{NBSP}000{NBSP}000{NBSP}€ en 2024-2025")
+    assert found[1].startswith(f"En retard — Comptes ÉduConnect activés : 1{NBSP}410 pour une cible de 40{NBSP}000")
+    assert (f"Écart — Taux d'utilisation de l'ENT Wilapa : sites « Isolé » 44,0{NBSP}%, sites « Urbain » "
+            f"66,0{NBSP}% (écart −22,0 points).") in found
+
+
+def test_a_circonscription_scopes_the_whole_deck(store):
+    deck = build_deck(store, AFTER, Filters(circonscription="C01"))
+    assert all("Périmètre : circonscription : Cayenne 1" in s.footer for s in deck.slides)
+    assert list(bullets(deck, "changements")) == ["Les comptes ÉduConnect activés passent de 100 à 160 (+60)."]
+    assert f"Comptes ÉduConnect activés : 160 ; +60 depuis le 31 janvier 2024." in bullets(deck, "axe1")
+
+
+def test_default_compare_is_a_year_earlier_else_the_first():
+    from datetime import date
+    days = [date(2024, 1, 31), date(2024, 6, 30), date(2025, 1, 31)]
+    assert default_compare(days, date(2025, 1, 31)) == date(2024, 1, 31)
+    assert default_compare(days, date(2024, 6, 30)) == date(2024, 1, 31)
+    assert default_compare(days, date(2024, 1, 31)) is None
+
+
+def test_pptx_reads_back_with_the_same_slides_titles_and_footers(deck, files):
+    prs = Presentation(io.BytesIO(files[0]))
+    assert len(prs.slides) == len(KEYS)
+    for number, (slide, expected) in enumerate(zip(prs.slides, deck.slides), start=1):
+        texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+        assert texts[0] == expected.title
+        assert expected.footer in texts
+        assert f"{number} / {len(KEYS)}" in texts
+        pictures = [shape for shape in slide.shapes if shape.shape_type == 13]
+        assert len(pictures) == len(expected.charts)
+    changes_text = "\n".join(s.text_frame.text for s in prs.slides[6].shapes if s.has_text_frame)
+    assert all(sentence in changes_text for sentence in EXPECTED)
+
+
+def test_pdf_has_one_page_per_slide_with_the_same_text(files):
+    reader = PdfReader(io.BytesIO(files[1]))
+    assert len(reader.pages) == len(KEYS)
+    text = reader.pages[6].extract_text()
+    assert "Ce qui a changé depuis le dernier COPIL" in text
+    assert "Instantané du 31 janvier 2025" in reader.pages[0].extract_text()
+
+
+def test_charts_render_offline_to_png_and_svg(deck):
+    spec = next(s for s in deck.slides if s.key == "synthese").charts[0]
+    assert chart_png(spec)[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = chart_svg(spec)
+    assert svg.startswith("<svg") and "http://" not in svg.replace("http://www.w3.org", "")
+
+
+def test_no_chart_refers_to_remote_data(deck):
+    for slide in deck.slides:
+        for spec in slide.charts:
+            text = repr(spec).replace("https://vega.github.io/schema", "")
+            assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
+
+
+def test_cli_copil_writes_pptx_and_pdf(data, tmp_path, capsys):
+    out, pdf = tmp_path / "deck.pptx", tmp_path / "deck.pdf"
+    code = main(["--data-dir", str(data), "copil", "--snapshot", AFTER.isoformat(), "--out", str(out),
+                 "--pdf", str(pdf), "--circonscription", "C01"])
+    assert code == 0
+    assert len(Presentation(str(out)).slides) == len(KEYS)
+    assert len(PdfReader(str(pdf)).pages) == len(KEYS)
+    assert "périmètre : circonscription : Cayenne 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--snapshot", "2025-01-15"], 1),                            # no such snapshot
+    (["--snapshot", "2025-01-31", "--compare", "2023-01-31"], 1),
+    (["--snapshot", "2025-01-31", "--circonscription", "C99"], 1),  # unknown code
+    (["--snapshot", "31/01/2025"], 2),                            # not a date
+    (["--snapshot", "2025-01-31", "--out", "deck.ppt"], 2),
+])
+def test_cli_copil_exit_codes(data, tmp_path, args, code, capsys):
+    assert main(["--data-dir", str(data), "copil", *args]) == code
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_copil_without_snapshot_is_a_usage_error(data):
+    with pytest.raises(SystemExit) as info:
+        main(["--data-dir", str(data), "copil"])
+    assert info.value.code == 2
+
+
+def test_pdf_without_a_unicode_font_falls_back_to_latin1(deck, monkeypatch):
+    import observatoire.copil_export as export
+
+    monkeypatch.setattr(export, "PDF_FONTS", ())
+    small = type(deck)(deck.academie, deck.snapshot_date, deck.compare_date, deck.filters_text, deck.is_demo,
+                       [s for s in deck.slides if not s.charts])
+    reader = PdfReader(io.BytesIO(to_pdf(small)))
+    assert len(reader.pages) == len(small.slides)
+    assert "16 000 EUR" in reader.pages[-1].extract_text().replace("\xa0", " ")
