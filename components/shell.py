@@ -72,7 +72,7 @@ def navigation():
                   for name, title, url, icon in entries if (VIEWS / name).exists()]
         for section, entries in PAGES.items()
     }
-    return st.navigation(pages, position="sidebar")
+    return st.navigation(pages, position="sidebar", expanded=True)
 
 
 def frame() -> None:

@@ -34,23 +34,32 @@ class View:
 
 
 def _bound(label: str, options: list, key: str, format_func, container, help: str | None = None):
-    """A selectbox kept in the URL and across pages.
+    """A selectbox kept in the URL (by its shown label) and across pages."""
+    return container.selectbox(label, options, format_func=format_func, key=key, bind="query-params",
+                               placeholder="Choisir…", persist_state="session", help=help)
 
-    Streamlit writes the *shown* label in the URL (?circonscription=Cayenne+1); a link that carries
-    the code instead (?circonscription=C01, ?date=2025-01-31) is rewritten to the label first.
+
+def canonical_link(specs: list[tuple[str, list, object]], query: dict) -> dict[str, str]:
+    """Rewrites that turn a hand-written link into the one Streamlit keeps.
+
+    Streamlit writes the *shown* label in the URL (?circonscription=Cayenne+1) and silently drops a
+    value it cannot read; a link written with codes (?circonscription=C01, ?date=2025-01-31,
+    ?isolement=isole) gets its labels instead. specs: (key, options, format_func).
     """
-    raw = st.query_params.get(key)
-    if raw is not None:
+    out = {}
+    for key, options, format_func in specs:
+        raw = query.get(key)
+        if raw is None:
+            continue
         shown = {format_func(o): o for o in options}
-        if raw not in shown:
-            by_code = {str(o): o for o in options if o is not None}
-            by_code.update({k.casefold(): v for k, v in shown.items()})
-            option = by_code.get(raw, by_code.get(raw.casefold()))
-            if option is not None:
-                st.query_params[key] = format_func(option)
-                st.session_state[key] = option
-    return container.selectbox(label, options, format_func=format_func, key=key, bind="query-params", placeholder="Choisir…",
-                               persist_state="session", help=help)
+        if raw in shown:
+            continue
+        by_code = {str(o).casefold(): o for o in options if o is not None}
+        by_code.update({k.casefold(): v for k, v in shown.items()})
+        option = by_code.get(raw.casefold())
+        if option is not None:
+            out[key] = format_func(option)
+    return out
 
 
 def filter_widgets(store, container) -> View:
@@ -59,42 +68,44 @@ def filter_widgets(store, container) -> View:
     dates = sorted(store.snapshot_dates, reverse=True)
     years = sorted({school_year(d) for d in dates}, reverse=True)
 
-    wanted = _date_in_url(dates)
+    labels = store.territory.isolation_labels
+    choices = {
+        "degre": ("Degré", [None, 1, 2], lambda v: "Tous les degrés" if v is None else DEGREE_LABELS[v]),
+        "type": ("Type d'établissement", [None, *SITE_TYPE_LABELS], lambda v: "Tous les types" if v is None else SITE_TYPE_LABELS[v]),
+        "isolement": ("Classe d'isolement", [None, *labels], lambda v: "Toutes les classes" if v is None else labels[v]),
+    }
+    for key, label, everything in (("zone", "Zone", "Toutes les zones"), ("commune", "Commune", "Toutes les communes"),
+                                   ("circonscription", "Circonscription (1er degré)", "Toutes les circonscriptions"),
+                                   ("bassin", "Bassin (2nd degré)", "Tous les bassins")):
+        names = by_filter.get(key, {})
+        choices[key] = (label, [None, *names], lambda v, n=names, e=everything: e if v is None else n.get(v, v))
+    date_label = lambda d: format_date_fr(date.fromisoformat(d))  # noqa: E731
+    specs = [(k, opts, fmt) for k, (_l, opts, fmt) in choices.items()]
+    specs.append(("date", [d.isoformat() for d in dates], date_label))
+    rewrites = canonical_link(specs, dict(st.query_params))
+    wanted = _date_in_url(dates, rewrites.get("date", st.query_params.get("date")))
     if wanted and "annee" not in st.query_params:
-        st.session_state["annee"] = school_year(wanted)
+        rewrites["annee"] = school_year(wanted)
+    if rewrites:
+        st.query_params.update(rewrites)
+        st.rerun()
+
     year = _bound("Année scolaire", years, "annee", str, container)
     in_year = [d.isoformat() for d in dates if school_year(d) == year] or [d.isoformat() for d in dates]
-    chosen = _bound("Instantané", in_year, "date", lambda d: format_date_fr(date.fromisoformat(d)), container,
+    chosen = _bound("Instantané", in_year, "date", date_label, container,
                     help="Date de l'instantané des indicateurs ; les évolutions se comparent au précédent.")
     container.divider()
-    labels = store.territory.isolation_labels
-    values = {
-        "degre": _bound("Degré", [None, 1, 2], "degre", lambda v: "Tous les degrés" if v is None else DEGREE_LABELS[v], container),
-        "type": _bound("Type d'établissement", [None, *SITE_TYPE_LABELS], "type",
-                       lambda v: "Tous les types" if v is None else SITE_TYPE_LABELS[v], container),
-        "isolement": _bound("Classe d'isolement", [None, *labels], "isolement",
-                            lambda v: "Toutes les classes" if v is None else labels[v], container),
-        "zone": _choice("Zone", "zone", by_filter.get("zone", {}), "Toutes les zones", container),
-        "commune": _choice("Commune", "commune", by_filter.get("commune", {}), "Toutes les communes", container),
-        "circonscription": _choice("Circonscription (1er degré)", "circonscription",
-                                   by_filter.get("circonscription", {}), "Toutes les circonscriptions", container),
-        "bassin": _choice("Bassin (2nd degré)", "bassin", by_filter.get("bassin", {}), "Tous les bassins", container),
-    }
+    values = {key: _bound(label, opts, key, fmt, container) for key, (label, opts, fmt) in choices.items()}
     filters = Filters.from_mapping({FILTER_KEYS[k]: v for k, v in values.items()})
     return View(date.fromisoformat(chosen) if chosen else None, year, filters)
 
 
-def _date_in_url(dates: list[date]) -> date | None:
+def _date_in_url(dates: list[date], raw: str | None) -> date | None:
     """The snapshot a link asks for, written 2025-01-31 or '31 janvier 2025'."""
-    raw = st.query_params.get("date")
     for day in dates:
         if raw in (day.isoformat(), format_date_fr(day)):
             return day
     return None
-
-
-def _choice(label: str, key: str, labels: dict, everything: str, container):
-    return _bound(label, [None, *labels], key, lambda v: everything if v is None else labels.get(v, v), container)
 
 
 def filter_labels(store) -> dict[str, dict]:

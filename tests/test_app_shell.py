@@ -64,3 +64,16 @@ def test_every_page_has_its_deep_link_shim():
     assert shims == urls
     for shim in (VIEWS.parent).glob("*.py"):
         assert "runpy.run_path" in shim.read_text(encoding="utf-8")
+
+
+def test_canonical_link_rewrites_codes_to_labels():
+    from components.state import canonical_link
+
+    names = {"C01": "Cayenne 1", "C05": "Macouria-Montsinéry"}
+    specs = [("circonscription", [None, *names], lambda v: "Toutes" if v is None else names[v]),
+             ("degre", [None, 1, 2], lambda v: "Tous" if v is None else f"{v}er degré")]
+    assert canonical_link(specs, {"circonscription": "C05", "degre": "1"}) == {
+        "circonscription": "Macouria-Montsinéry", "degre": "1er degré"}
+    assert canonical_link(specs, {"circonscription": "cayenne 1"}) == {"circonscription": "Cayenne 1"}
+    assert canonical_link(specs, {"circonscription": "Cayenne 1", "zone": "x"}) == {}
+    assert canonical_link(specs, {"circonscription": "inconnue"}) == {}

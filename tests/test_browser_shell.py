@@ -40,6 +40,8 @@ def test_deep_link_is_the_first_request_on_a_fresh_server(fresh_server, browser_
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Macouria-Montsinéry" in _selected(page, "Circonscription (1er degré)")
+    # The code in the link is replaced by the label Streamlit keeps, so the address stays shareable.
+    assert parse_qs(urlparse(page.url).query).get("circonscription") == ["Macouria-Montsinéry"]
     assert urlparse(page.url).path.rstrip("/").endswith(f"/{path}".rstrip("/"))
     assert page.get_by_text("Page not found").count() == 0
     if path == "":
