@@ -37,8 +37,10 @@ def bound(widget, label: str, options: list, key: str, format_func, **kwargs):
         chosen = [by_text[r] for r in raw if r in by_text]
         shown = [format_func(o) for o in chosen]
         if chosen and shown != raw:
+            # The widget would drop a code it cannot read: put the label in the URL and run again,
+            # so the address bar keeps a shareable link (at most one extra run per rewritten key).
             st.query_params[key] = shown if widget is st.multiselect else shown[0]
-            st.session_state[key] = chosen if widget is st.multiselect else chosen[0]
+            st.rerun()
     if key in st.session_state:
         kwargs.pop("default", None)
         kwargs.pop("index", None)
