@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import equity_view
 from components.charts import breakdown_chart, trend_chart
+from components.fiches import commune_label, site_label
 from components.kpi import NO_DATA, indicator_card
 from components.session import get_store, indicator_values, query
 from components.shell import Context, context, page_header, page_path
@@ -19,7 +20,6 @@ from observatoire.catalog import LEVELS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import commune_ranking, selected_key, site_ranking
 from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
-from observatoire.formats import format_value
 from observatoire.progress import headlines
 
 CARDS_PER_ROW = 3
@@ -233,9 +233,11 @@ def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> Non
     if level == "site":
         ranked = site_ranking(rows, query("site_directory", uai=None), indicator.direction)
         table, column, target, param = site_table(ctx, indicator, ranked), "UAI", "etablissement", "uai"
+        labels = {u: site_label(n, c, u) for u, n, c in zip(ranked["uai"], ranked["name"], ranked["commune_name"])}
     else:
         ranked = commune_ranking(rows, ctx.store.territory.communes, indicator.direction)
         table, column, target, param = commune_table(ctx, indicator, ranked), "Code INSEE", "commune", "code"
+        labels = {c: commune_label(n, c) for c, n in zip(ranked["code"], ranked["name"])}
     what = "établissement" if level == "site" else "commune"
     st.caption(f"{len(table)} {what}s ayant répondu au {format_date_fr(day)}, du meilleur au moins bon "
                f"(cliquez un en-tête pour trier). Sélectionnez une ligne pour ouvrir la fiche {what}."
@@ -244,13 +246,15 @@ def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> Non
     formats.update({c: "int" for c in table.columns[table.columns.get_loc(indicator.label) + 1:]})
     event = st.dataframe(french_styler(table, formats), hide_index=True, key=key, on_select="rerun",
                          selection_mode="single-row")
-    open_fiche(event, table, column, target, param)
+    open_fiche(event, table, column, target, param, labels)
     download_buttons(table, [page, indicator.id, "classement", str(day)], ctx.about(), key=f"dl-{key}")
 
 
-def open_fiche(event, table: pd.DataFrame, column: str, target: str, param: str) -> None:
+def open_fiche(event, table: pd.DataFrame, column: str, target: str, param: str,
+               labels: dict[str, str] | None = None) -> None:
     """Switch to the fiche of the selected row. query_params must be given: st.switch_page raises when
-    bound parameters are in the URL otherwise; the global filters survive (persisted in session)."""
+    bound parameters are in the URL otherwise; the global filters survive (persisted in session). The
+    fiche's search box is bound to the URL by its shown label, so the label is what the link carries."""
     chosen = selected_key(event, table, column)
     if chosen:
-        st.switch_page(page_path(target), query_params={param: chosen})
+        st.switch_page(page_path(target), query_params={param: (labels or {}).get(chosen, chosen)})

@@ -25,18 +25,26 @@ HISTORY_HELP = "Valeur à chaque instantané jusqu'à la date choisie"
 
 
 def bound_choice(label: str, options: list[str], key: str, format_func, placeholder: str):
-    """A searchable selectbox kept in the URL. Streamlit writes the shown label there; a link that
-    carries the code (?uai=9730001A) is rewritten to that label first, so both forms open the fiche."""
+    """A searchable selectbox kept in the URL. Streamlit writes the shown label there, and only a link
+    carrying that label keeps it in the URL (links between pages pass the label). A link that carries
+    the bare code (?uai=9730001A) still opens the fiche: the code is looked up and the choice set in the
+    session, but Streamlit then drops the parameter from the URL (a bound parameter cannot be rewritten)."""
     raw = st.query_params.get(key)
-    if raw is not None:
-        shown = {format_func(o) for o in options}
-        if raw not in shown:
-            option = {str(o).casefold(): o for o in options}.get(raw.strip().casefold())
-            if option is not None:
-                st.query_params[key] = format_func(option)
-                st.session_state[key] = option
+    if raw is not None and raw not in {format_func(o) for o in options}:
+        option = {str(o).casefold(): o for o in options}.get(raw.strip().casefold())
+        if option is not None:
+            st.session_state[key] = option
     return st.selectbox(label, options, index=None, format_func=format_func, key=key, bind="query-params",
                         persist_state="session", placeholder=placeholder)
+
+
+def site_label(name: str, commune_name: str, uai: str) -> str:
+    """How a school is shown in the search box, and so written in the URL: 'École X — Cayenne (9730001A)'."""
+    return f"{name} — {commune_name} ({uai})"
+
+
+def commune_label(name: str, code: str) -> str:
+    return f"{name} ({code})"
 
 
 def _value(value, indicator: Indicator) -> str:
@@ -49,9 +57,10 @@ def render_site() -> None:
     ctx = context()
     page_header(ctx, "Fiche établissement")
     directory = query("site_directory", uai=None)
-    names = dict(zip(directory["uai"], directory["name"] + " — " + directory["commune_name"].fillna("")))
+    labels = {u: site_label(n, c, u) for u, n, c in
+              zip(directory["uai"], directory["name"], directory["commune_name"].fillna(""))}
     uai = bound_choice("Rechercher un établissement (nom, commune ou UAI)", list(directory["uai"]), "uai",
-                       lambda u: f"{names.get(u, u)} ({u})", "Tapez un nom ou un code UAI")
+                       lambda u: labels.get(u, u), "Tapez un nom ou un code UAI")
     if uai is None:
         st.info("Choisissez un établissement ci-dessus, ou sélectionnez une ligne d'un classement sur une page d'axe.")
         return
@@ -187,7 +196,7 @@ def render_commune() -> None:
     if "code" not in st.query_params and chosen_in_filters and "code" not in st.session_state:
         st.session_state["code"] = chosen_in_filters
     code = bound_choice("Rechercher une commune (nom ou code INSEE)", sorted(names, key=names.get), "code",
-                        lambda c: f"{names.get(c, c)} ({c})", "Tapez un nom ou un code INSEE")
+                        lambda c: commune_label(names.get(c, c), c), "Tapez un nom ou un code INSEE")
     if code is None:
         st.info("Choisissez une commune ci-dessus (ou dans le filtre « Commune » de la barre latérale).")
         return
@@ -243,7 +252,8 @@ def render_commune() -> None:
                          on_select="rerun", selection_mode="single-row")
     chosen = selected_key(event, listing, "UAI")
     if chosen:
-        st.switch_page(page_path("etablissement"), query_params={"uai": chosen})
+        label = site_label(*sites.loc[sites["uai"] == chosen, ["name", "commune_name"]].iloc[0], chosen)
+        st.switch_page(page_path("etablissement"), query_params={"uai": label})
     download_buttons(listing, ["commune", code, "etablissements", str(day)],
                      {**ctx.about(), "Commune": f"{commune['name']} ({code})"}, key="dl-commune-sites")
 
