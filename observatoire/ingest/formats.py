@@ -579,7 +579,7 @@ def parse_annuaire(table: RawTable, ctx: Context) -> tuple[list[dict], dict[str,
             "commune_code": get["commune"], "circonscription_code": circ_code if degree == 1 else None,
             "lat": coords.get("lat"), "lon": coords.get("lon"), "pupils": pupils,
             "education_prioritaire": ep if ep in ("REP", "REP+") else "",
-            "is_open": normalise_name(get["state"]) != "ferme", "line": line,
+            "is_open": normalise_name(get["state"]) != "ferme", "line": line, "file": table.name,
         })
     if skipped:
         ctx.problems.warning(table.name, None, table.column(cols["type"]),

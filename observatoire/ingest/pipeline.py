@@ -304,7 +304,7 @@ def _plan_sites(plan: ImportPlan, old: pd.DataFrame, records: list[dict], circs:
     for rec in records:
         uai = rec["uai"]
         if uai in seen:
-            problems.warning(plan.inputs[0][1], rec["line"], None, f"UAI {uai} en double dans l'annuaire : la dernière ligne l'emporte",
+            problems.warning(rec["file"], rec["line"], None, f"UAI {uai} en double dans l'annuaire : la dernière ligne l'emporte",
                              "Rien à faire", kind="dup_site")
         seen.add(uai)
         c = communes.loc[rec["commune_code"]]
