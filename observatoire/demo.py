@@ -26,6 +26,8 @@ from .territory import Territory, load_territory
 from .uai import make_uai
 
 DEFAULT_SEED = 20240901
+# Bump when the generator's output changes: `observatoire bench` rebuilds its cached datasets then.
+GENERATOR_VERSION = 1
 FIRST_SNAPSHOT = date(2023, 9, 30)
 MONTHS = 24
 SITE_COUNTS = {"ecole": 183, "college": 37, "lycee": 14}
@@ -300,7 +302,7 @@ def build_demo(data_dir: Path, territory_name: str = "guyane", seed: int = DEFAU
     manifest = {
         "territory": territory.id, "demo": True, "seed": seed, "scale": scale,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "program_version": __version__, "sites": len(sites), "snapshots": len(days), "facts": total,
+        "program_version": __version__, "generator_version": GENERATOR_VERSION, "sites": len(sites), "snapshots": len(days), "facts": total,
     }
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
