@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import equity_view
+from components.chart_export import chart_downloads
 from components.charts import breakdown_chart, trend_chart
 from components.fiches import commune_label, site_label
 from components.kpi import NO_DATA, indicator_card
@@ -120,6 +121,7 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
     else:
         chart = trend_chart(series, indicator)
     st.altair_chart(chart, key=f"{key}-graphique")
+    chart_downloads(chart, f"{indicator.id}-evolution", key=f"{key}-export")
 
 
 def breakdown_options(indicator: Indicator) -> list[str]:
