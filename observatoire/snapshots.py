@@ -32,6 +32,7 @@ ARCHIVE = "archive"
 JOURNAL = ".journal.json"
 LOCK_FILE = ".lock"
 ARCHIVED_PATTERN = re.compile(r"^v(\d+)_(\d{8}T\d{6}\.\d{6}Z)(?:_(deleted|replaced))?$")
+ROW_GROUP_ROWS = 65_536
 FOLDER_PATTERN = re.compile(r"^snapshot_date=(\d{4}-\d{2}-\d{2})$")
 FACT_SCHEMA = pa.schema([
     ("indicator_id", pa.string()),
@@ -89,7 +90,9 @@ def write_snapshot(data_dir: Path, day: date, facts: pd.DataFrame, sources: list
     )
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
-        pq.write_table(table, tmp / "facts.parquet", compression="zstd", row_group_size=256_000)
+        # Rows sorted by indicator, in row groups of 64 Ki rows: a query on a few indicators reads only their
+        # row groups (min/max statistics), e.g. 3 of 14 at national scale instead of 3 of 4 with 256 000.
+        pq.write_table(table, tmp / "facts.parquet", compression="zstd", row_group_size=ROW_GROUP_ROWS)
         manifest = {
             "snapshot_date": day.isoformat(),
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -59,7 +59,11 @@ class Store:
         return [s.snapshot_date for s in self.snapshot_infos]
 
     def _create_views(self) -> None:
+        # Parquet footers read once per store, not on every query (the files of a store never change: a new
+        # snapshot changes the fingerprint, and components/session.py then opens a new store).
+        self.con.execute("set parquet_metadata_cache = true")
         create_views(self.con, self.data_dir, self.territory, self.catalog, self.snapshot_infos)
+        materialize(self.con, ["sites", "entities"])
 
     def run(self, name: str, **params) -> pd.DataFrame:
         """Run the named query from queries/ with bound parameters, on a cursor of its own."""
@@ -125,6 +129,24 @@ def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Terr
         con.executemany("insert into snapshots values (?, ?, ?, ?)", rows)
     con.execute(f"create table academie as select {_literal(t.academie_code)} as code, {_literal(t.academie_name)} as name")
     con.execute(load_query("create_entities_view").sql)
+
+
+def materialize(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+    """Replace small reference views by tables holding their rows, read once when the store opens.
+
+    Every roll-up joins `entities` (sites with their commune, zone, circonscription and bassin): as a view it
+    re-read sites.parquet and redid four joins on every query. Same names and columns, so queries and the SQL
+    console see no difference. The store is rebuilt whenever the data directory changes.
+    """
+    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
+                             "where table_schema = 'main'").fetchall())
+    chosen = [n for n in names if kinds.get(n) == "VIEW"]
+    for name in chosen:
+        con.execute(f"create table _materialized_{name} as select * from {name}")
+    for name in reversed(chosen):  # dependants first (entities reads sites)
+        con.execute(f"drop view {name}")
+    for name in chosen:
+        con.execute(f"alter table _materialized_{name} rename to {name}")
 
 
 def sites_file(data_dir: Path) -> Path:
