@@ -28,8 +28,11 @@ def _boundaries(state: str) -> tuple[dict, tuple]:
     return light, (view.latitude, view.longitude, view.zoom)
 
 
-def _on_select() -> None:
-    """Runs before the rerun, so it may set the global commune filter (a widget drawn by app.py)."""
+def _on_click() -> None:
+    """Map click, run before the rerun: a commune sets the global filter, a site asks for its fiche.
+
+    Being a callback, it may still set the commune filter, a widget that app.py draws before the page.
+    """
     hit = clicked(st.session_state.get(MAP_KEY))
     if hit is None:
         return
@@ -100,7 +103,7 @@ deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit, view
 
 left, middle, right = st.columns([11, 3, 8])
 with left:
-    st.pydeck_chart(deck, height=620, on_select=_on_select, selection_mode="single-object", key=MAP_KEY)
+    st.pydeck_chart(deck, height=620, on_select=_on_click, selection_mode="single-object", key=MAP_KEY)
     st.caption(f"{format_number(len(sites))} établissements · cliquer sur une commune filtre toute "
                "l'application sur elle ; cliquer sur un établissement ouvre sa fiche.")
 with middle:
