@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +49,20 @@ class Territory:
     villages: pd.DataFrame
     boundaries: dict
     roadmap_file: Path
+    # "commune": one shape per commune (property insee); "zone": one per zone (property zone), for
+    # territories whose communes are too many to draw (a commune is then placed inside its zone).
+    boundaries_level: str = "commune"
+    zone_label: str = "Zone"
+    wording: dict = field(default_factory=dict)
+
+    @property
+    def uai_prefixes(self) -> tuple[str, ...]:
+        """UAI prefixes of the territory's sites (territory.toml may list several, separated by spaces)."""
+        return tuple(self.uai_prefix.split())
+
+    def text(self, key: str, default: str = "") -> str:
+        """A sentence of the territory's own wording ([wording] in territory.toml)."""
+        return self.wording.get(key, default)
 
     @property
     def isolation_labels(self) -> dict[str, str]:
@@ -58,11 +72,20 @@ class Territory:
     def isolation_colors(self) -> dict[str, str]:
         return {c.id: c.color for c in self.isolation}
 
+    def boundary_code(self, feature: dict) -> str:
+        """The commune INSEE code or the zone code a boundary feature draws."""
+        return feature["properties"]["zone" if self.boundaries_level == "zone" else "insee"]
+
     def commune_geometry(self, insee: str) -> dict:
-        for feature in self.boundaries["features"]:
-            if feature["properties"]["insee"] == insee:
-                return feature["geometry"]
-        raise KeyError(insee)
+        """The shape a commune's sites are placed in: its own, or its zone's when only zones are drawn."""
+        if not hasattr(self, "_shapes"):  # built once: thousands of sites are placed
+            self._shapes = {self.boundary_code(f): f["geometry"] for f in self.boundaries["features"]}
+            self._zone_of = dict(zip(self.communes["insee"], self.communes["zone"]))
+        code = self._zone_of.get(insee) if self.boundaries_level == "zone" else insee
+        try:
+            return self._shapes[code]
+        except KeyError:
+            raise KeyError(insee) from None
 
     def area_of_commune(self, table: pd.DataFrame) -> dict[str, list[str]]:
         """commune INSEE -> codes of the areas (circonscriptions or bassins) that cover it."""
@@ -143,9 +166,13 @@ def load_territory(folder: Path) -> Territory:
     except FileNotFoundError:
         problems.append(f"{boundaries_path} : fichier introuvable")
         boundaries = {"type": "FeatureCollection", "features": []}
-    drawn = {f["properties"].get("insee") for f in boundaries.get("features", [])}
-    if insee - drawn:
-        problems.append(f"{boundaries_path.name} : pas de contour pour {', '.join(sorted(insee - drawn))}")
+    level = info.get("boundaries_level", "commune")
+    if level not in ("commune", "zone"):
+        problems.append(f"territory.toml : boundaries_level « {level} » inconnu (commune ou zone)")
+    drawn = {f["properties"].get("zone" if level == "zone" else "insee") for f in boundaries.get("features", [])}
+    expected = set(zones["zone"]) if level == "zone" else insee
+    if expected - drawn:
+        problems.append(f"{boundaries_path.name} : pas de contour pour {', '.join(sorted(expected - drawn))}")
 
     if problems:
         raise ValidationError(str(folder), problems)
@@ -158,4 +185,5 @@ def load_territory(folder: Path) -> Territory:
         access_labels=meta.get("access", {}), map_view=meta.get("map", {}), communes=communes,
         zones=zones, circonscriptions=circonscriptions, bassins=bassins, villages=villages,
         boundaries=boundaries, roadmap_file=folder / info.get("roadmap", "roadmap.toml"),
+        boundaries_level=level, zone_label=info.get("zone_label", "Zone"), wording=meta.get("wording", {}),
     )
