@@ -643,7 +643,7 @@ def render_table(result: dict) -> str:
     lines += ["", "| objectif | mesure | atteint |", "|---|---|---|"]
     for t in result["targets"]:
         met = {True: "oui", False: "**non**", None: "— (autre échelle)"}[t["met"]]
-        lines.append(f"| {t['target']} | {t['figure']} | {met} |")
+        lines.append(f"| {t['target'].replace('.', ',')} | {t['figure'].replace('.', ',')} | {met} |")
     return "\n".join(lines)
 
 
