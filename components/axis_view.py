@@ -27,9 +27,13 @@ CARDS_PER_ROW = 3
 
 
 def render_axis(number: int) -> None:
-    """The whole page of axis `number` (1, 2, 3)."""
+    """The whole page of axis `number` (1, 2, 3…), as the territory's roadmap declares it."""
     ctx = context()
-    axis = next(a for a in ctx.catalog.axes if a.number == number)
+    axis = next((a for a in ctx.catalog.axes if a.number == number), None)
+    if axis is None:  # a link to an axis this roadmap does not have
+        page_header(ctx, f"Axe {number}")
+        st.info(f"La feuille de route « {ctx.catalog.title} » n'a pas d'axe {number}.")
+        return
     page_header(ctx, f"Axe {axis.number} — {axis.title}")
     indicators = ctx.catalog.indicators_of_axis(axis.id)
     if ctx.view.snapshot_date is None:
@@ -72,7 +76,8 @@ def render_axis(number: int) -> None:
         draw_ranking(ctx, indicator, page=f"axe-{axis.number}", key=f"{axis.id}-classement")
 
     st.header(f"Écarts entre sites « {isolated_label} » et « {urban_label} »", anchor="ecarts")
-    st.caption("« Guyane connectée : combler les écarts » : pour chaque indicateur mesuré par établissement.")
+    motto = ctx.store.territory.text("equity_motto")
+    st.caption((f"« {motto} » : p" if motto else "P") + "our chaque indicateur mesuré par établissement.")
     equity_view.draw_gap_table(ctx, indicators, key=f"{axis.id}-ecarts", page=f"axe-{axis.number}")
 
 

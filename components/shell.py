@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +15,14 @@ from observatoire.store import Store
 
 APP_TITLE = "Observatoire du numérique éducatif"
 # Section -> (file, title, url path, icon). Page bodies live in pages/views/ (see README: navigation);
-# a page whose file is not there yet is left out of the menu.
+# a page whose file is not there yet is left out of the menu. Axis pages (axe_N.py) follow the territory's
+# roadmap: menu() puts one per axis it declares, titled by its short title (see AXIS_ICONS).
 PAGES = {
     "Pilotage": [
         ("synthese.py", "Synthèse", "synthese", "🏠"),
-        ("axe_1.py", "Axe 1 — Consolider l'écosystème", "axe-1", "🤝"),
-        ("axe_2.py", "Axe 2 — Enseignement et compétences", "axe-2", "🎓"),
-        ("axe_3.py", "Axe 3 — Outillage et communs", "axe-3", "🧰"),
+        ("axe_1.py", "Axe 1", "axe-1", "🤝"),
+        ("axe_2.py", "Axe 2", "axe-2", "🎓"),
+        ("axe_3.py", "Axe 3", "axe-3", "🧰"),
         ("carte.py", "Carte du territoire", "carte", "🗺️"),
         ("presentation.py", "Présentation COPIL", "presentation", "📽️"),
     ],
@@ -66,11 +68,33 @@ class Context:
         return about
 
 
+AXIS_PAGE = re.compile(r"^axe_(\d+)\.py$")
+AXIS_ICONS = ("🤝", "🎓", "🧰", "🧭", "📐", "🧩")
+
+
+def menu(catalog) -> dict[str, list[tuple[str, str, str, str]]]:
+    """PAGES with the axis pages of this roadmap: one per axis ("Axe 1 — <short title>"), files that exist."""
+    axes = [(f"axe_{a.number}.py", f"Axe {a.number} — {a.short_title}", f"axe-{a.number}",
+             AXIS_ICONS[(a.number - 1) % len(AXIS_ICONS)]) for a in catalog.axes]
+    out = {}
+    for section, entries in PAGES.items():
+        rows, placed = [], False
+        for entry in entries:
+            if AXIS_PAGE.match(entry[0]):
+                if not placed:
+                    rows += axes
+                    placed = True
+            else:
+                rows.append(entry)
+        out[section] = [e for e in rows if (VIEWS / e[0]).exists()]
+    return out
+
+
 def navigation():
     pages = {
         section: [st.Page(VIEWS / name, title=title, url_path=url, icon=icon, default=(url == "synthese"))
-                  for name, title, url, icon in entries if (VIEWS / name).exists()]
-        for section, entries in PAGES.items()
+                  for name, title, url, icon in entries]
+        for section, entries in menu(get_store().catalog).items()
     }
     return st.navigation(pages, position="sidebar", expanded=True)
 
@@ -114,4 +138,7 @@ def page_path(url_path: str) -> Path:
         for name, _title, url, _icon in entries:
             if url == url_path:
                 return VIEWS / name
+    number = re.fullmatch(r"axe-(\d+)", url_path)
+    if number and (VIEWS / f"axe_{number.group(1)}.py").exists():
+        return VIEWS / f"axe_{number.group(1)}.py"
     raise KeyError(url_path)

@@ -68,13 +68,15 @@ def filter_widgets(store, container) -> View:
     dates = sorted(store.snapshot_dates, reverse=True)
     years = sorted({school_year(d) for d in dates}, reverse=True)
 
-    labels = store.territory.isolation_labels
+    territory = store.territory
+    labels = territory.isolation_labels
     choices = {
         "degre": ("Degré", [None, 1, 2], lambda v: "Tous les degrés" if v is None else DEGREE_LABELS[v]),
         "type": ("Type d'établissement", [None, *SITE_TYPE_LABELS], lambda v: "Tous les types" if v is None else SITE_TYPE_LABELS[v]),
-        "isolement": ("Classe d'isolement", [None, *labels], lambda v: "Toutes les classes" if v is None else labels[v]),
+        "isolement": (territory.text("class_dimension", "Classe d'isolement"), [None, *labels],
+                      lambda v: "Toutes les classes" if v is None else labels[v]),
     }
-    for key, label, everything in (("zone", "Zone", "Toutes les zones"), ("commune", "Commune", "Toutes les communes"),
+    for key, label, everything in (("zone", territory.zone_label, territory.text("zone_all", "Toutes les zones")), ("commune", "Commune", "Toutes les communes"),
                                    ("circonscription", "Circonscription (1er degré)", "Toutes les circonscriptions"),
                                    ("bassin", "Bassin (2nd degré)", "Tous les bassins")):
         names = by_filter.get(key, {})

@@ -59,8 +59,15 @@ def test_commune_indicator_marked_non_ventile_under_circonscription(app):
 
 
 def test_every_page_has_its_deep_link_shim():
+    from components.shell import menu
+    from observatoire.catalog import load_catalog
+    from observatoire.settings import BUNDLED_TERRITORIES
+
     shims = {p.stem for p in (VIEWS.parent).glob("*.py")}
     urls = {url for entries in PAGES.values() for _n, _t, url, _i in entries if url != "synthese"}
+    for roadmap in BUNDLED_TERRITORIES.glob("*/roadmap.toml"):  # axis pages of every bundled roadmap
+        urls |= {url for entries in menu(load_catalog(roadmap)).values() for _n, _t, url, _i in entries}
+    urls.discard("synthese")
     assert shims == urls
     for shim in (VIEWS.parent).glob("*.py"):
         assert "runpy.run_path" in shim.read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ if ctx.view.snapshot_date:
 if ctx.view.snapshot_date:
     *_, urban_label, isolated_label = class_labels(ctx)
     st.subheader(f"Les plus grands écarts entre sites « {isolated_label} » et « {urban_label} »")
-    st.caption("« Guyane connectée : combler les écarts » — le détail de chaque indicateur est sur sa page d'axe.")
+    motto = ctx.store.territory.text("equity_motto")
+    st.caption((f"« {motto} » — l" if motto else "L") + "e détail de chaque indicateur est sur sa page d'axe.")
     site_level = [i for i in ctx.catalog.indicators if i.level == "site"]
     draw_gap_table(ctx, site_level, key="synthese-ecarts", page="synthese", limit=8)
