@@ -94,7 +94,9 @@ def simplify_boundaries(collection: dict, tolerance: float = 0.003, decimals: in
         if not kept:   # too small to simplify: keep it as it is
             kept = [[[[round(x, decimals), round(y, decimals)] for x, y, *_ in r] for r in p] for p in polygons]
         props = feature.get("properties", {})
-        features.append({"type": "Feature", "properties": {"insee": props.get("insee"), "name": props.get("name")},
+        # a territory that draws its zones (territory.boundaries_level) has a zone code instead of insee
+        kept_props = {k: props[k] for k in ("insee", "zone") if props.get(k) is not None} or {"insee": None}
+        features.append({"type": "Feature", "properties": {**kept_props, "name": props.get("name")},
                          "geometry": {"type": "MultiPolygon", "coordinates": kept}})
     return {"type": "FeatureCollection", "features": features}
 
@@ -196,15 +198,15 @@ def legend_html(title: str, bins: list[Bin], isolation_labels: dict[str, str], i
 # --- layers and deck --------------------------------------------------------------------------------------
 
 def commune_layer(boundaries: dict, values: pd.DataFrame, bins: list[Bin], value_label: str, unit: str,
-                  selected: str | None = None) -> pdk.Layer:
-    """Choropleth of `values` (columns group_id = INSEE code, value) over the simplified boundaries."""
+                  selected: str | None = None, click_hint: str = "Cliquer pour filtrer sur cette commune") -> pdk.Layer:
+    """Choropleth of `values` (columns group_id = INSEE code, or zone code when the shapes are zones)."""
     by_code = dict(zip(values["group_id"], values["value"])) if len(values) else {}
     features = []
     for feature in boundaries["features"]:
-        code = feature["properties"]["insee"]
+        code = feature["properties"].get("insee") or feature["properties"].get("zone")
         value = by_code.get(code)
         shown = format_value(value, unit) if value is not None and not pd.isna(value) else "pas de donnée"
-        tip = f"{feature['properties']['name']} ({code})\n{value_label} : {shown}\nCliquer pour filtrer sur cette commune"
+        tip = f"{feature['properties']['name']} ({code})\n{value_label} : {shown}\n{click_hint}"
         features.append({**feature, "properties": {
             **feature["properties"], "tip": tip,
             "fill": rgba(bin_color(value, bins), 200),
@@ -261,9 +263,9 @@ class CompactDeck(pdk.Deck):
 
 def map_deck(boundaries: dict, commune_values: pd.DataFrame, sites: pd.DataFrame, bins: list[Bin],
              value_label: str, unit: str, view: pdk.ViewState, selected_commune: str | None = None,
-             basemap: bool = False) -> CompactDeck:
-    """The coverage map: commune choropleth under the sites. Offline unless `basemap`."""
-    layers = [commune_layer(boundaries, commune_values, bins, value_label, unit, selected_commune),
+             basemap: bool = False, click_hint: str = "Cliquer pour filtrer sur cette commune") -> CompactDeck:
+    """The coverage map: commune (or zone) choropleth under the sites. Offline unless `basemap`."""
+    layers = [commune_layer(boundaries, commune_values, bins, value_label, unit, selected_commune, click_hint),
               site_layer(sites)]
     tooltip = {"text": "{tip}", "style": {"backgroundColor": "#161616", "color": "#ffffff", "fontSize": "13px",
                                           "whiteSpace": "pre-line"}}
@@ -274,7 +276,7 @@ def map_deck(boundaries: dict, commune_values: pd.DataFrame, sites: pd.DataFrame
 
 
 def clicked(selection) -> tuple[str, str] | None:
-    """("commune", INSEE) or ("site", UAI) from a pydeck selection state, or None."""
+    """("commune", INSEE), ("zone", code) or ("site", UAI) from a pydeck selection state, or None."""
     if not selection:
         return None
     objects = (selection.get("selection") or {}).get("objects") or {}
@@ -284,7 +286,11 @@ def clicked(selection) -> tuple[str, str] | None:
     communes = objects.get(COMMUNES_LAYER) or []
     if communes:
         obj = communes[0]
-        code = (obj.get("properties") or {}).get("insee") or obj.get("insee")
+        props = obj.get("properties") or {}
+        code = props.get("insee") or obj.get("insee")
         if code:
             return "commune", str(code)
+        zone = props.get("zone") or obj.get("zone")
+        if zone:
+            return "zone", str(zone)
     return None

@@ -1,9 +1,9 @@
 -- Coverage of one service: open sites in scope, and those the service reaches, with their pupils.
--- Grain: one row per snapshot_date x group_id (group = isolation class, commune or 'total').
+-- Grain: one row per snapshot_date x group_id (group = isolation class, commune, zone or 'total').
 -- A site is covered when its value of $indicator_id at the snapshot is above $threshold; a site with
 -- no value is not covered. Only sites of degree $service_degree count (null: every degree).
 -- Parameters: $date_from, $date_to (snapshot range, inclusive); $indicator_id; $threshold;
--- $service_degree; $breakdown: total | isolation | commune;
+-- $service_degree; $breakdown: total | isolation | commune | zone;
 -- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
 with
 
@@ -21,11 +21,13 @@ scoped_sites as (
             when 'total' then 'total'
             when 'isolation' then e.isolation
             when 'commune' then e.commune_code
+            when 'zone' then e.zone_code
         end as group_id,
         case $breakdown
             when 'total' then 'Total'
             when 'isolation' then e.isolation
             when 'commune' then e.commune_name
+            when 'zone' then e.zone_name
         end as group_label
     from entities as e
     join sites as s on s.uai = e.entity_id

@@ -37,8 +37,8 @@ def _on_click() -> None:
     if hit is None:
         return
     kind, code = hit
-    if kind == "commune":
-        st.session_state["commune"] = code
+    if kind in ("commune", "zone"):
+        st.session_state[kind] = code
     else:
         st.session_state[OPEN_UAI] = code
 
@@ -65,7 +65,10 @@ controls = st.columns([2, 2, 1], vertical_alignment="bottom")
 service = by_id[controls[0].selectbox("Service", list(by_id), format_func=lambda s: by_id[s].label,
                                       key="carte_service",
                                       help="Le service dont la carte et le panneau mesurent la couverture.")]
-shown = controls[1].selectbox("Colorer les communes selon", list(labels), format_func=labels.get, key="carte_couleur")
+# The shapes drawn: communes, or the zones (départements…) of a territory with too many communes to draw.
+by_zone = territory.boundaries_level == "zone"
+area = territory.zone_label.lower() if by_zone else "commune"
+shown = controls[1].selectbox(f"Colorer les {'zones' if by_zone else 'communes'} selon", list(labels), format_func=labels.get, key="carte_couleur")
 basemap = controls[2].toggle("Fond de carte (en ligne)", value=False, key="carte_fond",
                              help="Ajoute un fond de carte téléchargé depuis Internet ; "
                                   "sans lui, la carte fonctionne hors connexion.")
@@ -77,7 +80,7 @@ coverage = with_shares(query("coverage_by_group", breakdown="isolation", date_fr
 
 # Commune colours: the coverage rate (ratio of sums of sites) or an indicator rolled up per commune.
 if shown == COVERAGE:
-    per_commune = with_shares(query("coverage_by_group", breakdown="commune", date_from=day, date_to=day,
+    per_commune = with_shares(query("coverage_by_group", breakdown=territory.boundaries_level, date_from=day, date_to=day,
                                     **params, **filters.params()))
     commune_values = per_commune.rename(columns={"sites_covered_pct": "value"})[["group_id", "value"]]
     unit, value_label = "rate", f"Établissements couverts ({service.label})"
@@ -89,7 +92,8 @@ else:
         st.info(reason)
         commune_values = pd.DataFrame(columns=["group_id", "value"])
     else:
-        commune_values = indicator_values([shown], filters, breakdown="commune", date_from=day, date_to=day)
+        commune_values = indicator_values([shown], filters, breakdown=territory.boundaries_level, date_from=day,
+                                          date_to=day)
 bins = color_bins(commune_values["value"], unit)
 
 points = query("site_points", snapshot_date=day, **params, **filters.params())
@@ -99,12 +103,14 @@ sites = site_frame(points, territory.isolation_labels, territory.isolation_color
 boundaries, (lat, lon, zoom) = _boundaries(store.fingerprint)
 view = pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=4, max_zoom=14)
 deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit, view,
-                selected_commune=filters.commune, basemap=basemap)
+                selected_commune=filters.zone if by_zone else filters.commune, basemap=basemap,
+                click_hint=f"Cliquer pour filtrer sur ce {area}" if by_zone else "Cliquer pour filtrer sur cette commune")
 
 left, middle, right = st.columns([11, 3, 8])
 with left:
     st.pydeck_chart(deck, height=620, on_select=_on_click, selection_mode="single-object", key=MAP_KEY)
-    st.caption(f"{format_number(len(sites))} établissements · cliquer sur une commune filtre toute "
+    st.caption(f"{format_number(len(sites))} établissements · cliquer sur "
+               f"{f'un {area}' if by_zone else 'une commune'} filtre toute "
                "l'application sur elle ; cliquer sur un établissement ouvre sa fiche.")
 with middle:
     st.markdown(legend_html(labels[shown] if shown != COVERAGE else value_label, bins,
@@ -139,11 +145,13 @@ with right:
         st.metric(f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} (part des établissements)",
                   format_points(gap_now) if gap_now is not None and not pd.isna(gap_now) else "—",
                   delta=format_points(change).replace("−", "-") if change is not None else None,
-                  help="Part couverte des établissements isolés moins celle des établissements urbains ; "
-                       "négatif : les sites isolés sont en retard. Variation depuis l'instantané précédent.")
+                  help=f"Part couverte des établissements « {iso_labels[isolated]} » moins celle des établissements "
+                       f"« {iso_labels[urban]} » ; négatif : les premiers sont en retard. Variation depuis "
+                       "l'instantané précédent.")
         st.altair_chart(coverage_chart(coverage, territory.isolation_colors, iso_labels,
                                        "Part des établissements couverts, par classe"), key="carte_tendance")
         if gaps["gap"].notna().any():
             in_points = gaps.dropna().assign(gap=lambda g: g["gap"] * 100)
-            st.altair_chart(gap_chart(in_points, "Écart isolé – urbain à chaque instantané", "points", ",.1f"),
+            st.altair_chart(gap_chart(in_points, f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} à chaque instantané",
+                                     "points", ",.1f"),
                             key="carte_ecart")
