@@ -1,8 +1,8 @@
 """Browser test helpers: a real `streamlit run` on the demo data and a headless Chromium page, network closed.
 
-Use in a test module (tests marked `@pytest.mark.browser`):
-
-    from tests.browser_support import server, browser, browser_page, page, blocked_requests, wait_idle
+Registered for the whole test session by tests/conftest.py (`pytest_plugins`), so that one
+Playwright instance serves every browser test module; modules import only the helpers
+(`wait_idle`, `start_server`, `stop_server`), never the fixtures.
 
 - `server` (session): base URL ("http://127.0.0.1:PORT") of the app started on the demo data.
 - `browser` (session): Chromium from /usr/bin/chromium; the test is skipped, with the reason, when it is absent.
@@ -10,9 +10,6 @@ Use in a test module (tests marked `@pytest.mark.browser`):
   is aborted and recorded in `blocked_requests` (a list of URLs) — assert it is empty to prove that the
   screen needed no internet.
 - `wait_idle(page)`: wait until the script finished running and no status widget is shown.
-
-Importing these names into several modules starts one server per module (fixtures are bound per module);
-that costs ~2 s each and keeps modules independent.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from observatoire.demo import build_demo
 
+# Browser fixtures (server, browser, browser_page, blocked_requests) registered once for the whole
+# session: one Playwright instance, whatever the number of browser test modules.
+pytest_plugins = ["tests.browser_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 VIEWS = ROOT / "pages" / "views"

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from components.shell import PAGES, VIEWS
-from tests.browser_support import browser, browser_page, blocked_requests, server, start_server, stop_server, wait_idle  # noqa: F401
+from tests.browser_support import start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.browser
 URLS = [url if url != "synthese" else "" for entries in PAGES.values() for name, _t, url, _i in entries

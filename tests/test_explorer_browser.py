@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
 from tests import maroni_fixture as mf
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wait_idle
+from tests.browser_support import start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -28,28 +27,24 @@ def counts(page) -> list[str]:
     return [line for line in page.inner_text("body").splitlines() if "établissements sur" in line]
 
 
-def test_shared_link_reopens_the_same_view(maroni_server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium absent (/usr/bin/chromium)")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{maroni_server}/explorateur?{urlencode(LINK)}")
-            wait_idle(page)
-            page.wait_for_timeout(1000)
-            wait_idle(page)
-            first = counts(page)
-            assert len(first) == 2 and all(line.startswith("2 établissements sur 5") for line in first)
-            kept = parse_qs(urlparse(page.url).query)
-            assert kept["indicateurs"] == [LINK[3][1], LINK[4][1]]
-            assert kept["ventilation"] == ["Établissement"] and kept["eleves"] == ["100"]
-            again = browser.new_page()
-            again.goto(page.url)
-            wait_idle(again)
-            again.wait_for_timeout(1000)
-            wait_idle(again)
-            assert counts(again) == first
-        finally:
-            browser.close()
+def test_shared_link_reopens_the_same_view(maroni_server, browser):
+    page = browser.new_page()
+    try:
+        page.goto(f"{maroni_server}/explorateur?{urlencode(LINK)}")
+        wait_idle(page)
+        page.wait_for_timeout(1000)
+        wait_idle(page)
+        first = counts(page)
+        assert len(first) == 2 and all(line.startswith("2 établissements sur 5") for line in first)
+        kept = parse_qs(urlparse(page.url).query)
+        assert kept["indicateurs"] == [LINK[3][1], LINK[4][1]]
+        assert kept["ventilation"] == ["Établissement"] and kept["eleves"] == ["100"]
+        again = browser.new_page()
+        again.goto(page.url)
+        wait_idle(again)
+        again.wait_for_timeout(1000)
+        wait_idle(again)
+        assert counts(again) == first
+        again.close()
+    finally:
+        page.close()
