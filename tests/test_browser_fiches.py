@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_support import browser, browser_page, blocked_requests, server, wait_idle  # noqa: F401
+from tests.browser_support import wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from observatoire.coverage import query_params, service
 from observatoire.filters import Filters
 from observatoire.geo import contains
 from observatoire.store import Store
-from tests.browser_support import blocked_requests, browser, browser_page, server, wait_idle  # noqa: F401
+from tests.browser_support import wait_idle
 
 PIL = pytest.importorskip("PIL.Image", reason="Pillow is needed to count the canvas pixels")
 CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
