@@ -89,6 +89,8 @@ class Catalog:
     axes: tuple[Axis, ...]
     objectives: tuple[Objective, ...]
     indicators: tuple[Indicator, ...]
+    # Services whose reach the map measures ([[services]]: id, label, indicator, covered_when, threshold).
+    services: tuple[dict, ...] = ()
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -222,13 +224,26 @@ def parse_catalog(raw: dict, source: str = "feuille de route") -> Catalog:
         problems.append("aucun indicateur n'est déclaré ([[indicators]])")
     _duplicates([i.id for i in indicators], "indicateur", problems)
 
+    by_id = {i.id: i for i in indicators}
+    services = []
+    for n, item in enumerate(raw.get("services", []), start=1):
+        missing = [k for k in ("id", "label", "indicator", "covered_when") if not item.get(k)]
+        if missing:
+            problems.append(f"service n°{n} : champ(s) manquant(s) {', '.join(missing)}")
+            continue
+        if item["indicator"] not in by_id or by_id[item["indicator"]].level != "site":
+            problems.append(f"service « {item['id']} » : « {item['indicator']} » n'est pas un indicateur mesuré par établissement")
+        services.append({"id": item["id"], "label": item["label"], "indicator": item["indicator"],
+                         "covered_when": item["covered_when"], "threshold": float(item.get("threshold", 0.0))})
+    _duplicates([s["id"] for s in services], "service", problems)
+
     if problems:
         raise ValidationError(source, problems)
     return Catalog(
         id=meta["id"], title=meta["title"], academie=meta.get("academie", ""),
         period=meta.get("period", ""), source=meta.get("source", ""),
         axes=tuple(sorted(axes, key=lambda a: a.number)), objectives=tuple(objectives),
-        indicators=tuple(indicators),
+        indicators=tuple(indicators), services=tuple(services),
     )
 
 

@@ -3,8 +3,8 @@
 A site is *covered* by a service when the service's indicator has a value above `threshold` for it at
 the snapshot. Only open sites in the service's scope (1st degree, 2nd degree or all) count: Pix
 certification is not expected of an école, so an école is neither covered nor uncovered by it.
-Equipment indicators are measured per commune in the roadmap, so they cannot say which site is reached
-and are left out.
+The services are declared by each roadmap ([[services]] in roadmap.toml, site-level indicators only:
+an indicator measured per commune cannot say which site is reached).
 """
 
 from __future__ import annotations
@@ -29,31 +29,18 @@ class Service:
         return {"1d": 1, "2d": 2}.get(catalog.indicator(self.indicator_id).scope)
 
 
-# The roadmap indicators that measure reach, in display order.
-SERVICES = (
-    Service("ent2d", "ENT Wilapa (collèges et lycées)", "ent2d_utilisateurs",
-            "au moins un utilisateur actif de l'ENT Wilapa dans les 30 derniers jours"),
-    Service("ent1d", "ENT des écoles", "ent1d_comptes_eleves",
-            "au moins un compte élève activé sur l'ENT école"),
-    Service("pix", "Certification Pix", "pix_eleves_certifies",
-            "au moins un élève certifié Pix depuis la rentrée"),
-    Service("educonnect", "ÉduConnect", "educonnect_comptes_actives",
-            "au moins un compte ÉduConnect activé"),
-    Service("formation", "Enseignants formés au numérique", "formation_journees_stagiaires",
-            "au moins une journée stagiaire de formation au numérique depuis la rentrée"),
-    Service("ent1d_formation", "Enseignants formés à l'ENT école", "ent1d_enseignants_formes",
-            "au moins un enseignant formé à l'ENT école"),
-)
-
-
 def services_for(catalog: Catalog) -> list[Service]:
-    """The services whose indicator exists in this roadmap at site level."""
-    ids = {i.id: i for i in catalog.indicators}
-    return [s for s in SERVICES if s.indicator_id in ids and ids[s.indicator_id].level == "site"]
+    """The services the roadmap declares ([[services]] of roadmap.toml), in its order."""
+    return [Service(s["id"], s["label"], s["indicator"], s["covered_when"], s["threshold"]) for s in catalog.services]
 
 
-def service(service_id: str) -> Service:
-    for item in SERVICES:
+def service(service_id: str, catalog: Catalog | None = None) -> Service:
+    """A service of `catalog`, by default the roadmap of the default territory (settings)."""
+    if catalog is None:
+        from .settings import BUNDLED_TERRITORIES, setting
+        from .catalog import load_catalog
+        catalog = load_catalog(BUNDLED_TERRITORIES / setting("territory") / "roadmap.toml")
+    for item in services_for(catalog):
         if item.id == service_id:
             return item
     raise KeyError(service_id)
