@@ -30,6 +30,12 @@ UNIT_ROLLUPS = {
     "score": {"weighted_mean"},
     "deliverable": {"latest"},
 }
+# Open-data exports an import can read, and what each feeds (see observatoire/ingest/formats.py).
+EXPORTS = {
+    "ent_utilisateurs": "ENT : utilisateurs du mois (utilisateurs_globales)",
+    "ent_visites": "ENT : visites cumulées depuis la rentrée (visites_globales)",
+    "pix_certifies": "Pix : élèves certifiés (certifies)",
+}
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
 
@@ -91,6 +97,8 @@ class Catalog:
     indicators: tuple[Indicator, ...]
     # Services whose reach the map measures ([[services]]: id, label, indicator, covered_when, threshold).
     services: tuple[dict, ...] = ()
+    # Open-data exports -> indicator they feed ([exports]: ent_utilisateurs, ent_visites, pix_certifies).
+    exports: dict = field(default_factory=dict)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -236,6 +244,12 @@ def parse_catalog(raw: dict, source: str = "feuille de route") -> Catalog:
         services.append({"id": item["id"], "label": item["label"], "indicator": item["indicator"],
                          "covered_when": item["covered_when"], "threshold": float(item.get("threshold", 0.0))})
     _duplicates([s["id"] for s in services], "service", problems)
+    exports = dict(raw.get("exports", {}))
+    for key, ind_id in exports.items():
+        if key not in EXPORTS:
+            problems.append(f"[exports] : export « {key} » inconnu ({', '.join(EXPORTS)})")
+        elif ind_id not in by_id or by_id[ind_id].level != "site":
+            problems.append(f"[exports] : « {ind_id} » ({key}) n'est pas un indicateur mesuré par établissement")
 
     if problems:
         raise ValidationError(source, problems)
@@ -243,7 +257,7 @@ def parse_catalog(raw: dict, source: str = "feuille de route") -> Catalog:
         id=meta["id"], title=meta["title"], academie=meta.get("academie", ""),
         period=meta.get("period", ""), source=meta.get("source", ""),
         axes=tuple(sorted(axes, key=lambda a: a.number)), objectives=tuple(objectives),
-        indicators=tuple(indicators), services=tuple(services),
+        indicators=tuple(indicators), services=tuple(services), exports=exports,
     )
 
 

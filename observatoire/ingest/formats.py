@@ -41,9 +41,9 @@ DESCRIPTIVE = {"nom", "nom_etablissement", "etablissement", "libelle", "commune"
                "type_etablissement", "circonscription", "nom_circonscription", "remarque", "remarques",
                "commentaire", "commentaires", "observations", "secteur", "degre"}
 DENOMINATOR_SUFFIX = "_denominateur"
-# The roadmap indicators the open-data exports feed (ids of the roadmap file).
-ENT_INDICATORS = {"utilisateurs": "ent2d_utilisateurs", "visites": "communs_wilapa_connexions"}
-PIX_INDICATOR = "pix_eleves_certifies"
+# The roadmap indicators the open-data exports feed: declared by each roadmap ([exports] of roadmap.toml).
+ENT_EXPORTS = {"utilisateurs": "ent_utilisateurs", "visites": "ent_visites"}
+PIX_EXPORT = "pix_certifies"
 SITE_TYPES = {"ecole": "ecole", "college": "college", "lycee": "lycee"}
 NUMBER_HINT = "Écrivez un nombre (par exemple 1 234,5) ; laissez la cellule vide si la donnée manque"
 
@@ -349,7 +349,7 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
 def _territory_rows(table: RawTable, uai_i: int, ctx: Context) -> list[int]:
     """Rows of the territory's sites (national exports hold every académie): UAI starting with its prefix."""
     prefix = ctx.territory.uai_prefix
-    keep = [r for r, row in enumerate(table.rows) if row[uai_i].strip().upper().startswith(prefix)]
+    keep = [r for r, row in enumerate(table.rows) if row[uai_i].strip().upper().startswith(ctx.territory.uai_prefixes)]
     if not keep:
         ctx.problems.error(table.name, None, table.column(uai_i),
                            f"aucune ligne d'un établissement du territoire (UAI commençant par {prefix})",
@@ -357,12 +357,16 @@ def _territory_rows(table: RawTable, uai_i: int, ctx: Context) -> list[int]:
     return keep
 
 
-def _indicator_for_export(ind_id: str, ctx: Context, table: RawTable) -> Indicator | None:
+def _indicator_for_export(export: str, ctx: Context, table: RawTable) -> Indicator | None:
+    """The indicator the roadmap feeds with this export ([exports] of roadmap.toml)."""
+    ind_id = ctx.catalog.exports.get(export)
     try:
         return ctx.catalog.indicator(ind_id)
     except KeyError:
-        ctx.problems.error(table.name, None, None, f"la feuille de route n'a pas d'indicateur « {ind_id} » pour cet export",
-                           "Ajoutez-le à roadmap.toml ou convertissez l'export au format long")
+        ctx.problems.error(table.name, None, None,
+                           f"la feuille de route ne dit pas quel indicateur cet export alimente ({export})",
+                           f"Ajoutez {export} = \"<indicateur>\" à la table [exports] de roadmap.toml, "
+                           "ou convertissez l'export au format long")
         return None
 
 
@@ -370,9 +374,14 @@ def parse_ent(table: RawTable, ctx: Context) -> None:
     found = require(table, ["debutsemaine", "uai", "utilisateurs_globales", "visites_globales"], ctx, "ent")
     if found is None:
         return
-    inds = {k: _indicator_for_export(v, ctx, table) for k, v in ENT_INDICATORS.items()}
+    # A roadmap may feed one of the two measures only (e.g. visits, when it counts no monthly users).
+    declared = {k: v for k, v in ENT_EXPORTS.items() if v in ctx.catalog.exports} or ENT_EXPORTS
+    inds = {k: _indicator_for_export(v, ctx, table) for k, v in declared.items()}
     if None in inds.values():
         return
+    # The degrees the ENT indicators cover (a 2nd-degree ENT leaves the écoles out).
+    scope = next(iter(inds.values())).scope
+    degrees = {"1d": {1}, "2d": {2}}.get(scope, {1, 2})
     uai_i, week_i = found["uai"], found["debutsemaine"]
     rows = _territory_rows(table, uai_i, ctx)
     bad = check_formulas(table, ctx, list(found.values()))
@@ -398,7 +407,7 @@ def parse_ent(table: RawTable, ctx: Context) -> None:
         uai = check_entity("site", row[uai_i], ctx, (table.name, line, table.column(uai_i)))
         if uai is None:
             continue
-        if ctx.sites.get(uai) == 1:
+        if ctx.sites.get(uai) is not None and ctx.sites.get(uai) not in degrees:
             skipped_1d.add(uai)
             continue
         values = {}
@@ -433,14 +442,16 @@ def parse_ent(table: RawTable, ctx: Context) -> None:
                              "la rentrée sont partielles", "Téléchargez l'export depuis le début de l'année scolaire")
     if skipped_1d:
         ctx.problems.warning(table.name, None, table.column(uai_i),
-                             f"{len(skipped_1d)} école(s) ignorée(s) : les indicateurs de l'ENT Wilapa portent sur le 2nd degré",
+                             f"{len(skipped_1d)} école(s) ignorée(s) : les indicateurs de l'ENT portent sur le 2nd degré"
+                             if degrees == {2} else f"{len(skipped_1d)} collège(s) et lycée(s) ignoré(s) : les "
+                             "indicateurs de l'ENT portent sur le 1er degré",
                              "Rien à faire")
-    for uai, (value, line) in users.items():
+    for uai, (value, line) in (users.items() if "utilisateurs" in inds else ()):
         ctx.facts.append({"indicator_id": inds["utilisateurs"].id, "entity_level": "site", "entity_id": uai,
                           "value": value, "denominator": None, "file": table.name, "line": line,
                           "column": table.column(found["utilisateurs_globales"])})
     for uai, (value, line) in visits.items():
-        if uai in users:
+        if "visites" in inds and (uai in users or "utilisateurs" not in inds):
             ctx.facts.append({"indicator_id": inds["visites"].id, "entity_level": "site", "entity_id": uai,
                               "value": value, "denominator": None, "file": table.name, "line": line,
                               "column": table.column(found["visites_globales"])})
@@ -459,7 +470,7 @@ def parse_pix(table: RawTable, ctx: Context) -> None:
     found = require(table, ["annee", "uai", "certifies"], ctx, "pix")
     if found is None:
         return
-    ind = _indicator_for_export(PIX_INDICATOR, ctx, table)
+    ind = _indicator_for_export(PIX_EXPORT, ctx, table)
     if ind is None:
         return
     uai_i, year_i, cert_i = found["uai"], found["annee"], found["certifies"]
