@@ -6,13 +6,14 @@ Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
 from .errors import ObservatoireError, ValidationError
-from .settings import SETTINGS, data_dir
+from .settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -28,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"observatoire {__version__}")
     parser.add_argument("--data-dir", help=next(s.help for s in SETTINGS if s.name == "data_dir")
                         + " Par défaut : $OBSERVATOIRE_DATA_DIR ou data/.")
+    parser.add_argument("--territory", metavar="TERRITOIRE",
+                        help="Dossier de data/territories/ (par exemple hauts-de-france). Par défaut : "
+                             "$OBSERVATOIRE_TERRITORY, sinon celui du manifest.json du dossier de données, sinon "
+                             + next(s.default for s in SETTINGS if s.name == "territory")
+                             + ". `demo` l'écrit dans le manifest.json.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=FrenchParser)
     demo = sub.add_parser("demo", help="Génère les données de démonstration (déterministes).")
     demo.add_argument("--seed", type=int, default=None, help="Graine aléatoire (défaut : fixe).")
@@ -67,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     copil.add_argument("--out", metavar="FICHIER.pptx", help="Fichier PowerPoint (défaut : copil-AAAA-MM-JJ.pptx).")
     copil.add_argument("--pdf", metavar="FICHIER.pdf", help="Écrit aussi la version PDF.")
     for flag, what in (("circonscription", "code de circonscription (C05)"), ("bassin", "code de bassin (B1)"),
-                       ("commune", "code INSEE"), ("zone", "code de zone"), ("isolement", "urbain, rural ou isole")):
+                       ("commune", "code INSEE"), ("zone", "code de zone"), ("isolement", "identifiant d'une classe de territory.toml, par exemple urbain")):
         copil.add_argument(f"--{flag}", metavar="CODE", help=f"Restreint tout le diaporama : {what}.")
     copil.add_argument("--degre", type=int, choices=[1, 2], help="Restreint au 1er ou au 2nd degré.")
     copil.add_argument("--type", choices=["ecole", "college", "lycee"], help="Restreint à un type d'établissement.")
@@ -77,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     directory = data_dir(args.data_dir)
+    if args.territory:
+        if not (territory_folder(directory, args.territory) / "territory.toml").exists():
+            known = ", ".join(sorted(p.parent.name for p in BUNDLED_TERRITORIES.glob("*/territory.toml")))
+            print(f"observatoire : erreur d'utilisation : territoire « {args.territory} » inconnu ({known})",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        os.environ["OBSERVATOIRE_TERRITORY"] = args.territory  # every command, and the store, read it
     try:
         return COMMANDS[args.command](args, directory)
     except ValidationError as exc:
