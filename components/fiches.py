@@ -13,6 +13,7 @@ import streamlit as st
 from components.charts import trend_chart
 from components.session import indicator_values, query
 from components.shell import Context, context, page_header, page_path
+from components.state import canonical_link
 from components.tables import DEMO_NOTE, download_buttons, french_styler
 from observatoire.catalog import Indicator
 from observatoire.dates import format_date_fr
@@ -25,15 +26,13 @@ HISTORY_HELP = "Valeur à chaque instantané jusqu'à la date choisie"
 
 
 def bound_choice(label: str, options: list[str], key: str, format_func, placeholder: str):
-    """A searchable selectbox kept in the URL. Streamlit writes the shown label there, and only a link
-    carrying that label keeps it in the URL (links between pages pass the label). A link that carries
-    the bare code (?uai=9730001A) still opens the fiche: the code is looked up and the choice set in the
-    session, but Streamlit then drops the parameter from the URL (a bound parameter cannot be rewritten)."""
-    raw = st.query_params.get(key)
-    if raw is not None and raw not in {format_func(o) for o in options}:
-        option = {str(o).casefold(): o for o in options}.get(raw.strip().casefold())
-        if option is not None:
-            st.session_state[key] = option
+    """A searchable selectbox kept in the URL. Streamlit writes the shown label there and drops a value
+    it cannot read, so a link carrying the bare code (?uai=9730001A) gets the label written in the URL
+    and the script runs once more: the address bar then holds a link that reloads the same fiche."""
+    rewrite = canonical_link([(key, options, format_func)], {key: st.query_params.get(key)})
+    if rewrite:
+        st.query_params.update(rewrite)
+        st.rerun()
     return st.selectbox(label, options, index=None, format_func=format_func, key=key, bind="query-params",
                         persist_state="session", placeholder=placeholder)
 

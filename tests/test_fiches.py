@@ -95,3 +95,15 @@ def test_comparison_and_scope_helpers():
     assert row.loc["a", ["value", "previous_value", "class_median", "class_sites", "area_median"]].tolist() == \
         [5.0, 4.0, 2.0, 2, 1.0]
     assert pd.isna(row.loc["b", "value"]) and row.loc["b", "class_sites"] == 0
+
+
+def test_a_link_with_the_bare_uai_gets_the_full_label(app, demo_dir):
+    import pandas as pd
+
+    uai = pd.read_parquet(demo_dir / "reference" / "sites.parquet")["uai"].iloc[5]
+    at = app("etablissement.py", uai=uai)
+    assert not at.exception
+    assert at.selectbox(key="uai").value == uai
+    shown = at.query_params["uai"]
+    shown = shown[0] if isinstance(shown, list) else shown
+    assert shown.endswith(f"({uai})") and shown != uai
