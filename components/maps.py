@@ -80,7 +80,7 @@ def _simplify_ring(ring: list, tolerance: float, decimals: int) -> list | None:
 
 
 def simplify_boundaries(collection: dict, tolerance: float = 0.003, decimals: int = 3) -> dict:
-    """A lighter copy of a lon/lat FeatureCollection: simplified rings (~300 m, below a pixel at the zoom showing Guyane), rounded coordinates,
+    """A lighter copy of a lon/lat FeatureCollection: simplified rings (~300 m, below a pixel at the zoom showing a whole académie), rounded coordinates,
     only the insee and name properties (22 communes: ~65 kB instead of ~105 kB). Rings that vanish are dropped, never a whole commune."""
     features = []
     for feature in collection.get("features", []):

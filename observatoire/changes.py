@@ -75,14 +75,17 @@ def subject(indicator: Indicator) -> tuple[str, bool]:
     return f"« {label} »", False
 
 
-def class_phrase(label: str) -> str:
-    """'Isolé' -> 'des sites isolés', 'Rural' -> 'des sites ruraux'."""
+def class_plural(label: str) -> str:
+    """'Isolé' -> 'isolés', 'Rural' -> 'ruraux': a class label as the adjective of 'sites'."""
     word = label.lower()
     if word.endswith("al"):
-        word = word[:-2] + "aux"
-    elif not word.endswith(("s", "x")):
-        word += "s"
-    return f"des sites {word}"
+        return word[:-2] + "aux"
+    return word if word.endswith(("s", "x")) else word + "s"
+
+
+def class_phrase(label: str) -> str:
+    """'Isolé' -> 'des sites isolés', 'Rural' -> 'des sites ruraux'."""
+    return f"des sites {class_plural(label)}"
 
 
 def sentence(indicator: Indicator, before: float, after: float, class_label: str | None = None) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import equity
 from .catalog import Indicator
-from .changes import changes
+from .changes import changes, class_plural
 from .charts import trend_chart
 from .copil_charts import site_map, status_chart
 from .coverage import query_params, services_for, with_shares
@@ -262,7 +262,8 @@ def coverage_lines(store: Store, snapshot_date: date, filters: Filters) -> tuple
         text = f"{svc.label} : " + " ; ".join(parts)
         if urban in rows.index and isolated in rows.index:
             gap = rows.loc[isolated, "sites_covered_pct"] - rows.loc[urban, "sites_covered_pct"]
-            text += f" — écart isolés − urbains : {format_points(gap)}"
+            text += (f" — écart {class_plural(class_labels[isolated])} − {class_plural(class_labels[urban])} : "
+                     f"{format_points(gap)}")
         lines.append(text + ".")
         shown.append(svc)
     return lines, shown
@@ -280,10 +281,14 @@ def map_slide(store: Store, snapshot_date: date, filters: Filters) -> Slide:
         points = points.assign(covered=points["coverage_status"] == "covered")
         bullets.append(f"Sur la carte, un gros point : établissement couvert par le service « {main.label} ».")
         highlighted = set(points["commune_code"]) if filters.active() else None
+        if highlighted is not None and territory.boundaries_level == "zone":  # the shapes are zones
+            zone_of = dict(zip(territory.communes["insee"], territory.communes["zone"]))
+            highlighted = {zone_of.get(c) for c in highlighted}
         charts = (site_map(territory.boundaries, points, territory.isolation_colors, territory.isolation_labels,
                            f"{format_number(len(points))} établissements par classe d'isolement", highlighted),)
         sources = (*sources, *_sources(catalog.indicator(s.indicator_id) for s in services))
-    return Slide("carte", "Couverture du territoire : sites isolés et urbains",
+    urban, isolated = (territory.isolation_labels[c] for c in equity.extreme_classes(territory))
+    return Slide("carte", f"Couverture du territoire : sites {class_plural(isolated)} et {class_plural(urban)}",
                  subtitle=f"Au {format_date_fr(snapshot_date)}", bullets=tuple(bullets), charts=charts,
                  sources=tuple(sources))
 
@@ -339,7 +344,8 @@ def attention_slide(store: Store, figures: dict, by_class: pd.DataFrame, snapsho
     late, late_inds = late_lines(store, figures)
     gaps, gap_inds = gap_lines(store, by_class, snapshot_date, filters)
     bullets = late or ["Aucun indicateur en retard sur sa cible."]
-    bullets += gaps or ["Aucun écart au détriment des sites isolés calculable avec ce périmètre."]
+    urban, isolated = (class_plural(store.territory.isolation_labels[c]) for c in equity.extreme_classes(store.territory))
+    bullets += gaps or [f"Aucun écart au détriment des sites {isolated} calculable avec ce périmètre."]
     return Slide("attention", "Points d'attention",
-                 subtitle="Indicateurs en retard sur leur cible ; plus grands écarts entre sites isolés et urbains",
+                 subtitle=f"Indicateurs en retard sur leur cible ; plus grands écarts entre sites {isolated} et {urban}",
                  bullets=tuple(bullets), sources=_sources([*late_inds, *gap_inds]))

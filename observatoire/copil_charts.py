@@ -72,7 +72,8 @@ def site_map(boundaries: dict, sites: pd.DataFrame, colors: dict[str, str], labe
     """
     features = clockwise(boundaries)["features"]
     for feature in features:
-        feature["properties"]["in_scope"] = highlighted is None or feature["properties"].get("insee") in highlighted
+        code = feature["properties"].get("insee") or feature["properties"].get("zone")  # communes or zones
+        feature["properties"]["in_scope"] = highlighted is None or code in highlighted
     land = alt.Chart(alt.NamedData(name=COMMUNES)).mark_geoshape(stroke=BORDER, strokeWidth=0.6).encode(
         color=alt.condition("datum.properties.in_scope", alt.value("#dcdcdc"), alt.value(LAND)),
         tooltip=[alt.Tooltip("properties.name:N", title="Commune")],

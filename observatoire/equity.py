@@ -1,7 +1,7 @@
 """Equity gap: how far the most isolated sites are from the most urban ones, indicator by indicator.
 
-"Guyane connectée : combler les écarts" made measurable. For a rate (or a score) the gap is the
-difference of the two classes' rolled-up values (in points for a rate); for a count or an amount it
+The roadmap's equity aim (territory.toml's equity_motto) made measurable. For a rate (or a score) the gap
+is the difference of the two classes' rolled-up values (in points for a rate); for a count or an amount it
 is the difference of the values per pupil (value_sum / reporting_pupils), so a class with more
 pupils does not look better only because it is bigger. Isolated minus urban: a negative gap on an
 indicator where higher is better means isolated sites are behind.
