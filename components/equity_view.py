@@ -83,7 +83,7 @@ def export_table(ctx: Context, summary: pd.DataFrame) -> pd.DataFrame:
 def draw_gap_table(ctx: Context, indicators: list[Indicator], key: str, page: str, limit: int | None = None) -> None:
     """The gap of every indicator given (or the `limit` largest), with downloads and the reasons for the rest."""
     summary, reasons = gaps(ctx, indicators)
-    _, _, urban_label, isolated_label = class_labels(ctx)
+    urban, isolated, urban_label, isolated_label = class_labels(ctx)
     if summary.empty:
         st.info(next(iter(reasons.values()), "Aucun indicateur mesuré par établissement.")
                 if len(set(reasons.values())) == 1 else "Aucun écart calculable avec ces filtres.")
@@ -97,7 +97,7 @@ def draw_gap_table(ctx: Context, indicators: list[Indicator], key: str, page: st
     st.dataframe(french_styler(table, {"Écart relatif": "pct"}), hide_index=True, key=key,
                  column_config={"Évolution de l'écart": st.column_config.LineChartColumn(
                      "Évolution de l'écart", help="L'écart à chaque instantané jusqu'à la date choisie")})
-    download_buttons(export_table(ctx, summary), [page, "ecarts-isole-urbain", str(ctx.view.snapshot_date)],
+    download_buttons(export_table(ctx, summary), [page, f"ecarts-{isolated}-{urban}", str(ctx.view.snapshot_date)],
                      ctx.about(), key=f"dl-{key}")
     others = [(i, reasons[i.id]) for i in indicators if i.id in reasons and equity.applies(i)]
     if others and not limit:
