@@ -385,8 +385,9 @@ def pandas_indicator_values(facts, entities, rules: dict[str, str], snapshot_dat
                         ("degree", "degree"), ("site_type", "site_type"), ("uai", "entity_id")):
         if params.get(key) is not None:
             scope = scope[scope[column] == params[key]]
-    rows = rows.merge(scope, on=["entity_level", "entity_id"], how="inner")
     breakdown = params["breakdown"]
+    keep = ["entity_level", "entity_id", "pupils"] + [c for c in BREAKDOWN_COLUMNS.get(breakdown, ()) if c != "entity_id"]
+    rows = rows.merge(scope[list(dict.fromkeys(keep))], on=["entity_level", "entity_id"], how="inner")
     if breakdown == "total":
         rows["group_id"], rows["group_label"] = "total", "Total"
     else:
@@ -504,7 +505,14 @@ def _spawn(target, *args):
     queue = context.Queue()
     process = context.Process(target=target, args=(*args, queue))
     process.start()
-    status, payload = queue.get()
+    while True:  # a part killed (out of memory…) must not leave the parent waiting forever
+        try:
+            status, payload = queue.get(timeout=5)
+            break
+        except Exception:  # queue.Empty
+            if not process.is_alive():
+                status, payload = "error", f"{target.__name__} : processus arrêté (code {process.exitcode})"
+                break
     process.join()
     if status != "ok":
         raise RuntimeError(payload)
