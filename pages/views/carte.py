@@ -58,6 +58,10 @@ if day is None:
     st.stop()
 
 services = services_for(catalog)
+if not services:
+    st.info("Cette feuille de route ne compte aucun des services suivis sur la carte "
+            "(voir observatoire/coverage.py).")
+    st.stop()
 by_id = {s.id: s for s in services}
 mappable = [i for i in catalog.indicators if i.level in ("site", "commune")]
 labels = {COVERAGE: "Taux de couverture du service choisi", **{i.id: i.label for i in mappable}}
