@@ -59,8 +59,8 @@ if day is None:
 
 services = services_for(catalog)
 if not services:
-    st.info("Cette feuille de route ne compte aucun des services suivis sur la carte "
-            "(voir observatoire/coverage.py).")
+    st.info("Cette feuille de route ne déclare aucun service dont mesurer la couverture "
+            "(section [[services]] de roadmap.toml).")
     st.stop()
 by_id = {s.id: s for s in services}
 mappable = [i for i in catalog.indicators if i.level in ("site", "commune")]
