@@ -54,6 +54,7 @@ class Territory:
     boundaries_level: str = "commune"
     zone_label: str = "Zone"
     wording: dict = field(default_factory=dict)
+    sql_examples: list = field(default_factory=list)  # [[sql_examples]]: title, sql (console SQL)
 
     @property
     def uai_prefixes(self) -> tuple[str, ...]:
@@ -186,4 +187,5 @@ def load_territory(folder: Path) -> Territory:
         zones=zones, circonscriptions=circonscriptions, bassins=bassins, villages=villages,
         boundaries=boundaries, roadmap_file=folder / info.get("roadmap", "roadmap.toml"),
         boundaries_level=level, zone_label=info.get("zone_label", "Zone"), wording=meta.get("wording", {}),
+        sql_examples=meta.get("sql_examples", []),
     )

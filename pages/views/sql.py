@@ -10,30 +10,9 @@ from components.tables import download_buttons
 from observatoire.formats import format_number
 from observatoire.sandbox import DOCUMENTED_VIEWS, SqlRefused, limits, run_sql, schema
 
-# Worked examples: title -> SQL. The first answers the question the explorer also answers.
-EXAMPLES = {
-    "Écoles du Haut-Maroni de plus de 100 élèves sans compte ENT activé": """\
--- Au dernier instantané : écoles de plus de 100 élèves sans compte élève ENT activé (aucune donnée ou 0).
-with dernier as (select max(snapshot_date) as jour from snapshots)
-select s.uai, s.name as ecole, c.commune_name as commune, s.pupils as eleves, f.value as comptes_actives
-from sites as s
-join communes as c using (commune_code)
-cross join dernier as d
-left join facts as f
-    on f.entity_id = s.uai and f.indicator_id = 'ent1d_comptes_eleves' and f.snapshot_date = d.jour
-where c.zone_code = 'haut-maroni' and s.site_type = 'ecole' and s.pupils > 100
-    and coalesce(f.value, 0) = 0
-order by commune, ecole""",
-    "Taux d'usage de l'ENT école par classe d'isolement (ratio des sommes)": """\
--- Un taux se calcule comme somme des numérateurs / somme des dénominateurs, jamais comme moyenne de taux.
-select e.isolation, f.snapshot_date,
-    sum(f.value) / nullif(sum(f.denominator), 0) as taux_usage,
-    count(*) as ecoles
-from facts as f
-join entities as e using (entity_level, entity_id)
-where f.indicator_id = 'ent1d_taux_usages'
-group by all
-order by f.snapshot_date, e.isolation""",
+# Worked examples: title -> SQL. The territory's own come first ([[sql_examples]] of territory.toml, where
+# the first may answer a question the explorer also answers), then these, which fit any territory.
+GENERIC_EXAMPLES = {
     "Nombre d'établissements par commune et type": """\
 select c.commune_name as commune, s.site_type, count(*) as etablissements, sum(s.pupils) as eleves
 from sites as s
@@ -49,6 +28,7 @@ order by i.indicator_id, f.snapshot_date""",
 }
 
 ctx = context()
+EXAMPLES = {**{e["title"]: e["sql"].strip() for e in ctx.store.territory.sql_examples}, **GENERIC_EXAMPLES}
 page_header(ctx, "Console SQL")
 timeout_s, max_rows = limits()
 st.markdown(
