@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
         copil.add_argument(f"--{flag}", metavar="CODE", help=f"Restreint tout le diaporama : {what}.")
     copil.add_argument("--degre", type=int, choices=[1, 2], help="Restreint au 1er ou au 2nd degré.")
     copil.add_argument("--type", choices=["ecole", "college", "lycee"], help="Restreint à un type d'établissement.")
+    bench = sub.add_parser("bench", help="Mesure les temps de réponse (pages, requêtes, pandas, import) à une échelle donnée.")
+    bench.add_argument("--scale", choices=["guyane", "academie", "national"], default="guyane")
+    bench.add_argument("--json", metavar="FICHIER", help="Écrit toutes les mesures en JSON.")
+    bench.add_argument("--repeat", type=int, default=10, help="Répétitions de chaque mesure à chaud (défaut : 10).")
+    bench.add_argument("--data-dir", dest="bench_data_dir", metavar="DIR",
+                       help="Dossier du jeu de mesure (défaut : bench/<échelle>/ dans le dépôt).")
+    bench.add_argument("--seed", type=int, default=None, help="Graine du jeu de démonstration (défaut : fixe).")
     return parser
 
 
@@ -335,6 +342,7 @@ def cmd_bench(args, directory: Path) -> int:
 
 COMMANDS = {"copil": cmd_copil, "demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots, "sql": cmd_sql,
             "import": cmd_import, "template": cmd_template}
+COMMANDS["bench"] = cmd_bench
 
 if __name__ == "__main__":
     sys.exit(main())
