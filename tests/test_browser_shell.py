@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from components.shell import PAGES, VIEWS
 from tests.browser_support import start_server, stop_server, wait_idle
@@ -53,6 +54,9 @@ def test_switching_pages_keeps_filters_on_screen_and_in_the_url(server, browser_
     page = browser_page
     page.goto(f"{server}/?circonscription=Cayenne+1&degre=1er+degr%C3%A9")
     wait_idle(page)
+    # The ready marker can show before the first run has drawn the sidebar: click only once the
+    # filters are on screen, as a person would.
+    expect(_combo(page, "Circonscription (1er degré)")).to_have_value(re.compile("Cayenne 1"))
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Catalogue et instantanés").click()
     page.wait_for_url(re.compile(r".*/donnees.*"))
     wait_idle(page)
