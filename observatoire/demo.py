@@ -19,8 +19,9 @@ import pandas as pd
 
 from . import __version__, geo
 from .catalog import Catalog, Indicator, load_catalog
+from .errors import ValidationError
 from .dates import school_year
-from .settings import territory_folder
+from .settings import territory_folder, territory_id
 from .snapshots import SNAPSHOTS, list_snapshots, write_snapshot
 from .territory import Territory, load_territory
 from .uai import make_uai
@@ -30,13 +31,7 @@ DEFAULT_SEED = 20240901
 GENERATOR_VERSION = 2  # 2: snapshot row groups of 64 Ki rows
 FIRST_SNAPSHOT = date(2023, 9, 30)
 MONTHS = 24
-SITE_COUNTS = {"ecole": 183, "college": 37, "lycee": 14}
-PUPIL_TOTALS = {1: 49_650, 2: 40_644}
 SCALES = {"guyane": 1, "academie": 30, "national": 256}
-# Lycées per commune (14); collèges per commune (37); the rest of the communes get none.
-LYCEES = {"97302": 4, "97304": 2, "97311": 3, "97307": 1, "97309": 1, "97305": 1, "97353": 1, "97306": 1}
-COLLEGES = {"97302": 7, "97307": 4, "97309": 3, "97304": 4, "97311": 6, "97305": 2, "97306": 1, "97360": 1,
-            "97357": 1, "97362": 1, "97353": 2, "97308": 1, "97356": 1, "97312": 1, "97303": 1, "97310": 1}
 TYPE_NAMES = {"ecole": "École fictive", "college": "Collège fictif", "lycee": "Lycée fictif"}
 SITE_TYPE_LABELS = {"ecole": "École", "college": "Collège", "lycee": "Lycée"}
 # Monthly weights of a school year, September first.
@@ -62,6 +57,38 @@ class Profile:
     start_month: str | None = None
 
 
+@dataclass(frozen=True)
+class SitePlan:
+    """How many fictitious sites, where and how big: the [sites] table of the territory's demo.toml."""
+
+    counts: dict[str, int]                 # site type -> number of sites
+    pupils: dict[int, int]                 # degree -> pupils in all
+    per_commune: dict[str, dict[str, int]]  # "lycee"/"college" -> commune INSEE -> sites (optional)
+    spread: dict[str, float]               # class id -> spread (degrees) of the sites around their commune's point
+
+
+def load_site_plan(path: Path) -> SitePlan:
+    """Read [sites] from demo.toml; say in French what is missing."""
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("sites") if Path(path).exists() else None
+    if not raw or not {"counts", "pupils"} <= set(raw):
+        raise ValidationError(str(path), ["table [sites] absente ou incomplète (counts et pupils obligatoires)"])
+    counts = {t: int(raw["counts"].get(t, 0)) for t in TYPE_NAMES}
+    return SitePlan(counts=counts, pupils={int(k): int(v) for k, v in raw["pupils"].items()},
+                    per_commune={"lycee": dict(raw.get("lycees", {})), "college": dict(raw.get("colleges", {}))},
+                    spread=dict(raw.get("spread", {})))
+
+
+def _by_weight(weights: pd.Series, total: int) -> dict[str, int]:
+    """`total` split in proportion to `weights` (largest remainders), communes with none left out."""
+    if total <= 0 or weights.sum() <= 0:
+        return {}
+    exact = weights / weights.sum() * total
+    share = np.floor(exact).astype(int)
+    for key in (exact - share).sort_values(ascending=False, kind="stable").index[: total - int(share.sum())]:
+        share[key] += 1
+    return {k: int(v) for k, v in share.items() if v > 0}
+
+
 def snapshot_dates(first: date = FIRST_SNAPSHOT, months: int = MONTHS) -> list[date]:
     """Month-end dates: 30 Sept 2023, 31 Oct 2023, … 31 Aug 2025."""
     out = []
@@ -84,12 +111,44 @@ def load_profiles(path: Path, catalog: Catalog) -> dict[str, Profile]:
     return {ind.id: Profile(**raw.get(ind.id, {})) for ind in catalog.indicators}
 
 
-def _place(rng: np.random.Generator, geometry: dict, lat: float, lon: float, spread: float) -> tuple[float, float]:
-    """A point inside the commune, near its centre when the centre is inside."""
+class _Shape:
+    """A (Multi)Polygon ready for many point-in-polygon tests: geo.contains's rule, edges as numpy arrays."""
+
+    def __init__(self, geometry: dict):
+        self.geometry = geometry
+        self.polygons = []
+        for polygon in geo._rings(geometry):
+            rings = []
+            for ring in polygon:
+                xy = np.asarray(ring, dtype=float)[:, :2]
+                rings.append((xy[:, 0], xy[:, 1], np.roll(xy[:, 0], 1), np.roll(xy[:, 1], 1)))
+            self.polygons.append(rings)
+
+    @staticmethod
+    def _in_ring(lon: float, lat: float, ring) -> bool:
+        xi, yi, xj, yj = ring
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crosses = ((yi > lat) != (yj > lat)) & (lon < (xj - xi) * (lat - yi) / (yj - yi) + xi)
+        return bool(np.count_nonzero(crosses) % 2)
+
+    def contains(self, lon: float, lat: float) -> bool:
+        for rings in self.polygons:
+            if self._in_ring(lon, lat, rings[0]) and not any(self._in_ring(lon, lat, h) for h in rings[1:]):
+                return True
+        return False
+
+
+def _place(rng: np.random.Generator, geometry: dict | _Shape, lat: float, lon: float, spread: float,
+           near: bool = False) -> tuple[float, float]:
+    """A point inside the shape, near the commune's point; `near`: never far from it (the shape is a département)."""
+    shape = geometry if isinstance(geometry, _Shape) else _Shape(geometry)
+    geometry = shape.geometry
     for _ in range(300):
         y, x = rng.normal(lat, spread), rng.normal(lon, spread)
-        if geo.contains(geometry, x, y):
+        if shape.contains(x, y):
             return round(y, 5), round(x, 5)
+    if near:
+        return lat, lon
     min_x, min_y, max_x, max_y = geo.bounds(geometry)
     for _ in range(2000):
         y, x = rng.uniform(min_y, max_y), rng.uniform(min_x, max_x)
@@ -98,27 +157,46 @@ def _place(rng: np.random.Generator, geometry: dict, lat: float, lon: float, spr
     return lat, lon
 
 
-def build_sites(territory: Territory, seed: int = DEFAULT_SEED, scale: int = 1) -> pd.DataFrame:
+def _uai_prefix_of(territory: Territory) -> dict[str, str]:
+    """commune INSEE -> the UAI prefix of its sites (its département's, when the territory lists several)."""
+    prefixes = territory.uai_prefixes
+    # A UAI prefix is the département on three digits: 973 for INSEE 973xx, 059 for INSEE 59xxx.
+    heads = [(p, p[1:] if p.startswith("0") else p) for p in prefixes]
+    return {insee: next((p for p, head in heads if insee.startswith(head)), prefixes[0])
+            for insee in territory.communes["insee"]}
+
+
+def build_sites(territory: Territory, seed: int = DEFAULT_SEED, scale: int = 1, plan: SitePlan | None = None) -> pd.DataFrame:
     """One row per fictitious site (écoles, collèges, lycées), isolated villages included."""
+    plan = plan or load_site_plan(territory.folder / "demo.toml")
     rng = _rng(seed, "sites")
     communes = territory.communes.set_index("insee")
     circ_of = territory.area_of_commune(territory.circonscriptions)
     bassin_of = territory.area_of_commune(territory.bassins)
+    classes = [c.id for c in territory.isolation]
+    # Smaller sites away from the first (most urban) class: x1 for the first, x0.7 for the second, x0.55 beyond.
+    size_of_class = {c: (1.0, 0.7)[i] if i < 2 else 0.55 for i, c in enumerate(classes)}
+    near = territory.boundaries_level == "zone"  # only départements are drawn: stay near the commune's point
+    records = {r.insee: r for r in territory.communes.itertuples(index=False)}
+    shapes: dict[int, _Shape] = {}
     rows = []
 
     def add(site_type: str, insee: str, name: str, lat: float, lon: float, isolation: str, access: str, pupils: float, village: str = ""):
         rows.append(dict(site_type=site_type, commune_code=insee, name=name, lat=lat, lon=lon,
                          isolation=isolation, access=access, pupils=pupils, village=village))
 
+    # Collèges and lycées: the lists of demo.toml, else shared out by population.
+    second = {t: dict(plan.per_commune[t]) or _by_weight(communes["population"].astype(float), plan.counts[t])
+              for t in ("lycee", "college")}
     for rep in range(scale):
         suffix = f" {rep + 1}" if scale > 1 else ""
         # Isolated villages: an école of their own at their real place.
         for v in territory.villages.itertuples():
             add("ecole", v.commune, f"École fictive de {v.name}{suffix}", v.lat, v.lon, v.isolation, v.access,
                 v.pupils * rng.uniform(0.9, 1.1), village=v.name)
-        counts = {"lycee": dict(LYCEES), "college": dict(COLLEGES)}
+        counts = {"lycee": dict(second["lycee"]), "college": dict(second["college"])}
         # Écoles: at least one per commune, the rest by population^0.7.
-        remaining = SITE_COUNTS["ecole"] - len(territory.villages)
+        remaining = plan.counts["ecole"] - len(territory.villages)
         weights = communes["population"] ** 0.7
         extra = np.floor(weights / weights.sum() * (remaining - len(communes))).astype(int)
         shortfall = remaining - len(communes) - int(extra.sum())
@@ -127,25 +205,34 @@ def build_sites(territory: Territory, seed: int = DEFAULT_SEED, scale: int = 1) 
         counts["ecole"] = {insee: 1 + int(extra[insee]) for insee in communes.index}
         for site_type in ("ecole", "college", "lycee"):
             for insee, n in counts[site_type].items():
-                c = communes.loc[insee]
-                geometry = territory.commune_geometry(insee)
-                spread = 0.03 if c.isolation == "urbain" else 0.06
+                c = records[insee]
+                raw = territory.commune_geometry(insee)
+                if id(raw) not in shapes:
+                    shapes[id(raw)] = _Shape(raw)
+                geometry = shapes[id(raw)]
+                spread = plan.spread.get(c.isolation, 0.03 if c.isolation == classes[0] else 0.06)
                 for k in range(n):
-                    lat, lon = _place(rng, geometry, c.lat, c.lon, spread)
+                    lat, lon = _place(rng, geometry, c.lat, c.lon, spread, near=near)
                     base = {"ecole": 260, "college": 750, "lycee": 1100}[site_type]
-                    base *= {"urbain": 1.0, "rural": 0.7}.get(c.isolation, 0.55)
-                    add(site_type, insee, f"{TYPE_NAMES[site_type]} {c['name']} {k + 1}{suffix}", lat, lon,
+                    base *= size_of_class.get(c.isolation, 0.55)
+                    add(site_type, insee, f"{TYPE_NAMES[site_type]} {c.name} {k + 1}{suffix}", lat, lon,
                         c.isolation, c.access, base * rng.lognormal(0, 0.25))
     sites = pd.DataFrame(rows)
     sites["degree"] = np.where(sites["site_type"] == "ecole", 1, 2)
-    for degree, total in PUPIL_TOTALS.items():
+    for degree, total in plan.pupils.items():
         mask = sites["degree"] == degree
         sites.loc[mask, "pupils"] *= total * scale / sites.loc[mask, "pupils"].sum()
     sites["pupils"] = sites["pupils"].round().astype(int).clip(lower=12)
     sites = sites.sort_values(["degree", "site_type", "commune_code", "name"], kind="stable").reset_index(drop=True)
-    first = 1000 if scale == 1 else 1_000_000
-    prefix = int(territory.uai_prefix) * 10_000 if scale == 1 else 0
-    sites.insert(0, "uai", [make_uai(prefix + first + i) for i in range(len(sites))])
+    if scale == 1:
+        # UAI = the prefix of the site's département, then a number counted within it.
+        prefix_of = _uai_prefix_of(territory)
+        prefixes = sites["commune_code"].map(prefix_of)
+        rank = prefixes.groupby(prefixes).cumcount()
+        numbers = [int(p) * 10 ** (7 - len(p)) + 1000 + r for p, r in zip(prefixes, rank)]
+    else:
+        numbers = [1_000_000 + i for i in range(len(sites))]
+    sites.insert(0, "uai", [make_uai(n) for n in numbers])
     # Circonscriptions (1st degree) and bassins (2nd degree): a demo split, alternating where a commune has two.
     area, seen = [], {}
     for row in sites.itertuples():
@@ -190,14 +277,18 @@ def _entities(ind: Indicator, sites: pd.DataFrame, territory: Territory) -> pd.D
         size = (c["population"] / c["population"].median()) ** 0.5
         return pd.DataFrame({"entity_id": c["insee"].to_numpy(), "isolation": c["isolation"].to_numpy(),
                              "pupils": size.clip(0.3, 3).to_numpy(dtype=float)})
-    return pd.DataFrame({"entity_id": [territory.academie_code], "isolation": ["urbain"], "pupils": [1.0]})
+    first_class = territory.isolation[0].id
+    return pd.DataFrame({"entity_id": [territory.academie_code], "isolation": [first_class], "pupils": [1.0]})
 
 
-def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, days: list[date], seed: int) -> list[pd.DataFrame]:
-    """Facts of one indicator, one frame per snapshot date (possibly empty)."""
+def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, days: list[date], seed: int,
+                    classes: list[str]) -> list[pd.DataFrame]:
+    """Facts of one indicator, one frame per snapshot date (possibly empty); `classes`: the territory's, in order."""
     n = len(entities)
     rng = _rng(seed, ind.id, "entity")
-    penalty = {"urbain": 0.0, "rural": profile.isolation_penalty / 2, "isole": profile.isolation_penalty}
+    # The first class (most urban) gets no penalty, the last one all of it, those in between a share.
+    last = max(len(classes) - 1, 1)
+    penalty = {c: profile.isolation_penalty * i / last for i, c in enumerate(classes)}
     iso = 1 - entities["isolation"].map(penalty).fillna(profile.isolation_penalty / 2).to_numpy()
     site_factor = rng.lognormal(0, 0.25 if ind.unit != "rate" else 0.15, n)
     size = entities["pupils"].to_numpy()
@@ -254,7 +345,9 @@ def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, da
                 denominators = np.full(n, np.nan)
         keep = np.ones(n, dtype=bool)
         if ind.level != "academie":
-            missing = profile.missing * np.where(entities["isolation"].to_numpy() == "isole", 2.0, 1.0)
+            # The most isolated class reports less (twice the missing values) when there are three classes or more.
+            worst = classes[-1] if len(classes) > 2 else None
+            missing = profile.missing * np.where(entities["isolation"].to_numpy() == worst, 2.0, 1.0)
             keep = noise.random(n) >= missing
         frames.append(pd.DataFrame({
             "indicator_id": ind.id, "entity_level": ind.level, "entity_id": entities["entity_id"].to_numpy()[keep],
@@ -263,7 +356,7 @@ def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, da
     return frames
 
 
-def build_demo(data_dir: Path, territory_name: str = "guyane", seed: int = DEFAULT_SEED, scale: str = "guyane",
+def build_demo(data_dir: Path, territory_name: str | None = None, seed: int = DEFAULT_SEED, scale: str = "guyane",
                months: int = MONTHS, force: bool = False) -> dict:
     """Write the demo data directory: reference/sites.parquet, one snapshot per month, manifest.json."""
     data_dir = Path(data_dir)
@@ -276,17 +369,19 @@ def build_demo(data_dir: Path, territory_name: str = "guyane", seed: int = DEFAU
         if not force:
             raise FileExistsError(f"{data_dir} contient déjà des données de démonstration (option --force pour les régénérer)")
         shutil.rmtree(data_dir / SNAPSHOTS)
-    folder = territory_folder(data_dir, territory_name)
+    # The territory asked for (--territory, OBSERVATOIRE_TERRITORY), else the data directory's, else the default.
+    folder = territory_folder(data_dir, territory_name or territory_id(data_dir))
     territory = load_territory(folder)
     catalog = load_catalog(territory.roadmap_file)
     profiles = load_profiles(folder / "demo.toml", catalog)
     multiplier = SCALES[scale]
     sites = build_sites(territory, seed, multiplier)
+    classes = [c.id for c in territory.isolation]
     days = snapshot_dates(months=months)
     per_day: list[list[pd.DataFrame]] = [[] for _ in days]
     for ind in catalog.indicators:
         entities = _entities(ind, sites, territory)
-        for i, frame in enumerate(indicator_facts(ind, profiles[ind.id], entities, days, seed)):
+        for i, frame in enumerate(indicator_facts(ind, profiles[ind.id], entities, days, seed, classes)):
             if len(frame):
                 per_day[i].append(frame)
     (data_dir / "reference").mkdir(parents=True, exist_ok=True)
