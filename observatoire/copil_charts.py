@@ -17,6 +17,7 @@ STATUS_COLORS = {"ahead": "#009E73", "on_track": "#56B4E9", "late": "#D55E00"}
 LAND = "#f2f2f2"
 BORDER = "#9a9a9a"
 COMMUNES = "communes"   # name of the outlines dataset in the map spec
+SITES = "sites"         # name of the points dataset
 
 
 def status_chart(frame: pd.DataFrame, title: str, width: int = 560) -> alt.TopLevelMixin:
@@ -82,7 +83,9 @@ def site_map(boundaries: dict, sites: pd.DataFrame, colors: dict[str, str], labe
     data["classe"] = data["isolation"].map(labels).fillna(data["isolation"])
     data["service"] = data["covered"].map({True: "couvert", False: "non couvert"})
     present = [k for k in colors if k in set(data["isolation"])] or list(colors)
-    points = alt.Chart(data).mark_circle(stroke="white", strokeWidth=0.6).encode(
+    # The points go in as a named dataset too: Altair refuses more than 5 000 inline rows (a région académique
+    # has about 7 000 sites).
+    points = alt.Chart(alt.NamedData(name=SITES)).mark_circle(stroke="white", strokeWidth=0.6).encode(
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color("classe:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=[labels.get(k, k) for k in present], range=[colors[k] for k in present])),
@@ -94,4 +97,5 @@ def site_map(boundaries: dict, sites: pd.DataFrame, colors: dict[str, str], labe
     chart = alt.layer(land, points).project(type="mercator").properties(title=title, width=width, height=height)
     spec = french(chart).configure_view(stroke=None).configure_legend(labelColor=GREY).to_dict()
     spec.setdefault("datasets", {})[COMMUNES] = features
+    spec["datasets"][SITES] = data.to_dict("records")
     return spec
