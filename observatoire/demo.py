@@ -21,7 +21,7 @@ from . import __version__, geo
 from .catalog import Catalog, Indicator, load_catalog
 from .errors import ValidationError
 from .dates import school_year
-from .settings import territory_folder, territory_id
+from .settings import requested_territory, territory_folder, territory_id
 from .snapshots import SNAPSHOTS, list_snapshots, write_snapshot
 from .territory import Territory, load_territory
 from .uai import make_uai
@@ -370,7 +370,7 @@ def build_demo(data_dir: Path, territory_name: str | None = None, seed: int = DE
             raise FileExistsError(f"{data_dir} contient déjà des données de démonstration (option --force pour les régénérer)")
         shutil.rmtree(data_dir / SNAPSHOTS)
     # The territory asked for (--territory, OBSERVATOIRE_TERRITORY), else the data directory's, else the default.
-    folder = territory_folder(data_dir, territory_name or territory_id(data_dir))
+    folder = territory_folder(data_dir, territory_name or requested_territory() or territory_id(data_dir))
     territory = load_territory(folder)
     catalog = load_catalog(territory.roadmap_file)
     profiles = load_profiles(folder / "demo.toml", catalog)

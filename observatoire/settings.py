@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import ValidationError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
 BUNDLED_TERRITORIES = PROJECT_ROOT / "data" / "territories"
@@ -56,8 +58,26 @@ def data_manifest(directory: Path) -> dict:
         return {}
 
 
+def requested_territory() -> str | None:
+    """The territory asked for by configuration (OBSERVATOIRE_TERRITORY, set by --territory too), if any."""
+    return os.environ.get(next(s.env for s in SETTINGS if s.name == "territory")) or None
+
+
 def territory_id(directory: Path) -> str:
-    return os.environ.get("OBSERVATOIRE_TERRITORY") or data_manifest(directory).get("territory") or setting("territory")
+    """The territory of a data directory: the one asked for, else its manifest's, else the default.
+
+    Data built for one territory cannot be read with another's files: when both are given and differ, a
+    ValidationError says so in French (instead of every fact of every snapshot reported as unknown).
+    """
+    asked = requested_territory()
+    recorded = data_manifest(directory).get("territory")
+    if asked and recorded and asked != recorded:
+        raise ValidationError(str(Path(directory) / "manifest.json"), [
+            f"ce dossier de données est celui du territoire « {recorded} », mais OBSERVATOIRE_TERRITORY "
+            f"(ou --territory) demande « {asked} » : choisissez le dossier de ce territoire "
+            f"(OBSERVATOIRE_DATA_DIR ou --data-dir), retirez OBSERVATOIRE_TERRITORY, ou régénérez la "
+            f"démonstration (observatoire --territory {asked} demo --force)"])
+    return asked or recorded or setting("territory")
 
 
 def territory_folder(directory: Path, territory: str | None = None) -> Path:
