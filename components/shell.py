@@ -54,7 +54,7 @@ class Context:
         return self.store.catalog
 
     def describe_filters(self) -> str:
-        return self.view.filters.describe(self.labels)
+        return self.view.filters.describe(self.labels, self.store.territory.text("whole", "l'académie"))
 
     def about(self) -> dict[str, str]:
         """What a table or export shows: date, filters, data status — written into every download."""

@@ -113,8 +113,8 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
     if compare_date is None:
         compare_date = default_compare(store.snapshot_dates, snapshot_date)
     labels = labels if labels is not None else filter_labels(store)
-    filters_text = filters.describe(labels)
     catalog, territory = store.catalog, store.territory
+    filters_text = filters.describe(labels, territory.text("whole", "l'académie"))
     step = _stepper(progress, 6)
 
     step("Lecture des indicateurs")

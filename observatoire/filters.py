@@ -61,12 +61,13 @@ class Filters:
         """Bound parameters for the SQL filters of queries/indicator_values.sql."""
         return {**asdict(self), "uai": None}
 
-    def describe(self, labels: dict[str, dict] | None = None) -> str:
-        """French description, e.g. 'commune : Cayenne ; classe d'isolement : Isolé'."""
+    def describe(self, labels: dict[str, dict] | None = None, whole: str = "l'académie") -> str:
+        """French description, e.g. 'commune : Saint-Quentin ; classe d'isolement : Rural'; `whole`: what
+        the territory is called when nothing is filtered ([wording] whole of territory.toml)."""
         labels = labels or {}
         active = self.active()
         if not active:
-            return "toute l'académie"
+            return f"toute {whole}"
         parts = []
         for key, value in active.items():
             shown = labels.get(key, {}).get(value, value)
