@@ -173,6 +173,14 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
+def of_place(name: str) -> str:
+    """'de Laon', 'd'Amiens', 'du Portel', 'des Mureaux': French elision and contraction before a place name."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return contracted + name[len(article):]
+    return ("d'" if name[:1] in "AEIOUYÂÀÉÈÊÎÔŒ" else "de ") + name
+
+
 def split_areas(communes: list[dict], per_group: int, prefix: str, kind: str) -> list[list]:
     """Demo split: within each département, groups of about `per_group` inhabitants named after their largest commune."""
     rows = []
@@ -188,7 +196,7 @@ def split_areas(communes: list[dict], per_group: int, prefix: str, kind: str) ->
         ordered = sorted(by_group.values(), key=lambda m: max(c["population"] for c in m), reverse=True)
         for n, group in enumerate(ordered, start=1):
             largest = max(group, key=lambda c: (c["population"], c["insee"]))
-            rows.append([f"{prefix}{dep}{n:02d}", f"{kind} de {largest['name']}",
+            rows.append([f"{prefix}{dep}{n:02d}", f"{kind} {of_place(largest['name'])}",
                          " ".join(sorted(c["insee"] for c in group)), "true"])
     return rows
 
