@@ -38,7 +38,7 @@ def bound_choice(label: str, options: list[str], key: str, format_func, placehol
 
 
 def site_label(name: str, commune_name: str, uai: str) -> str:
-    """How a school is shown in the search box, and so written in the URL: 'École X — Cayenne (9730001A)'."""
+    """How a school is shown in the search box, and so written in the URL: 'École X — Laon (0021000B)'."""
     return f"{name} — {commune_name} ({uai})"
 
 
@@ -94,7 +94,7 @@ def render_site() -> None:
 
 
 def area_of(site: pd.Series) -> tuple[str, str]:
-    """('circonscription', 'Cayenne 1') for a 1st-degree site, ('bassin', …) for a 2nd-degree one."""
+    """('circonscription', 'Circonscription de Laon') for a 1st-degree site, ('bassin', …) for a 2nd-degree one."""
     if pd.notna(site.get("circonscription_code")):
         return "circonscription", site["circonscription_name"] or site["circonscription_code"]
     if pd.notna(site.get("bassin_code")):

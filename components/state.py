@@ -42,7 +42,7 @@ def _bound(label: str, options: list, key: str, format_func, container, help: st
 def canonical_link(specs: list[tuple[str, list, object]], query: dict) -> dict[str, str]:
     """Rewrites that turn a hand-written link into the one Streamlit keeps.
 
-    Streamlit writes the *shown* label in the URL (?circonscription=Cayenne+1) and silently drops a
+    Streamlit writes the *shown* label in the URL (?circonscription=Circonscription+de+Laon) and silently drops a
     value it cannot read; a link written with codes (?circonscription=C01, ?date=2025-01-31,
     ?isolement=isole) gets its labels instead. specs: (key, options, format_func).
     """

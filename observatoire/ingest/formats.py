@@ -134,7 +134,7 @@ def check_entity(level: str, raw: str, ctx: Context, where: tuple) -> str | None
         if value not in codes:
             by_name = {normalise_name(n): c for c, n in zip(t.communes["insee"], t.communes["name"])}
             hint = by_name.get(normalise_name(value))
-            # The example is the territory's most populated commune (e.g. 97302 for Cayenne).
+            # The example is the territory's most populated commune (its own code and name, from communes.csv).
             big = t.communes.loc[t.communes["population"].idxmax()] if len(t.communes) else None
             example = f" (par exemple {big['insee']} pour {big['name']})" if big is not None else ""
             ctx.problems.error(*where, f"code commune « {value} » inconnu du territoire",
