@@ -254,15 +254,16 @@ def cmd_import(args, directory: Path) -> int:
 
 def cmd_template(args, directory: Path) -> int:
     from .catalog import load_catalog
-    from .ingest.templates import write_template
+    from .ingest.templates import example_uai, write_template
     from .settings import territory_folder
     from .territory import load_territory
 
     if Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         print("observatoire template : erreur d'utilisation : --out doit finir par .csv ou .xlsx", file=sys.stderr)
         return EXIT_USAGE
-    catalog = load_catalog(load_territory(territory_folder(directory)).roadmap_file)
-    for path in write_template(catalog, args.format, Path(args.out)):
+    territory = load_territory(territory_folder(directory))
+    catalog = load_catalog(territory.roadmap_file)
+    for path in write_template(catalog, args.format, Path(args.out), example_uai(territory)):
         print(f"Modèle écrit : {path}")
     return EXIT_OK
 

@@ -8,9 +8,17 @@ import pandas as pd
 
 from ..catalog import LEVELS, SCOPES, UNITS, Catalog
 from ..exports import to_csv_bytes, to_xlsx_bytes
+from ..uai import make_uai
 from .formats import DENOMINATOR_SUFFIX
 
-EXAMPLE_UAI = "9730001N"
+
+def example_uai(territory) -> str:
+    """A UAI of the territory for the example row: its first prefix, number 1 (9730001N, 0590001…)."""
+    prefix = territory.uai_prefixes[0]
+    return make_uai(int(prefix) * 10 ** (7 - len(prefix)) + 1)
+
+
+EXAMPLE_UAI = "9730001N"  # the example when no territory is given (the default territory's first UAI)
 
 
 def indicator_list(catalog: Catalog) -> pd.DataFrame:
@@ -48,9 +56,9 @@ def template_frames(catalog: Catalog, fmt: str, example_uai: str = EXAMPLE_UAI) 
     return frame, indicator_list(catalog)
 
 
-def template_bytes(catalog: Catalog, fmt: str, kind: str) -> dict[str, bytes]:
+def template_bytes(catalog: Catalog, fmt: str, kind: str, example: str = EXAMPLE_UAI) -> dict[str, bytes]:
     """File name suffix -> content: one XLSX (template + 'indicateurs' sheet), or two CSV files."""
-    frame, indicators = template_frames(catalog, fmt)
+    frame, indicators = template_frames(catalog, fmt, example)
     if kind == "xlsx":
         import io
 
@@ -62,12 +70,12 @@ def template_bytes(catalog: Catalog, fmt: str, kind: str) -> dict[str, bytes]:
     return {".csv": to_csv_bytes(frame), "_indicateurs.csv": to_csv_bytes(indicators)}
 
 
-def write_template(catalog: Catalog, fmt: str, out: Path) -> list[Path]:
+def write_template(catalog: Catalog, fmt: str, out: Path, example: str = EXAMPLE_UAI) -> list[Path]:
     """Write the template to `out` (.csv or .xlsx); a CSV template gets its indicator list beside it."""
     out = Path(out)
     kind = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
     written = []
-    for suffix, content in template_bytes(catalog, fmt, kind).items():
+    for suffix, content in template_bytes(catalog, fmt, kind, example).items():
         path = out if suffix in (".xlsx", ".csv") else out.with_name(out.stem + suffix)
         path.write_bytes(content)
         written.append(path)

@@ -12,7 +12,7 @@ from components.tables import french_styler
 from observatoire.dates import format_date_fr
 from observatoire.errors import ObservatoireError, ValidationError
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
-from observatoire.ingest.templates import template_bytes
+from observatoire.ingest.templates import example_uai, template_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,9 +29,10 @@ with st.expander("Modèles de fichiers (en-têtes, une ligne d'exemple, liste de
                        ("wide", "Format large : une ligne par établissement, une colonne par indicateur")):
         st.markdown(f"**{label}**")
         left, middle, right = st.columns(3)
-        left.download_button("Modèle Excel", template_bytes(ctx.catalog, fmt, "xlsx")[".xlsx"], f"modele_{fmt}.xlsx",
+        example = example_uai(ctx.store.territory)  # a UAI of this territory in the example row
+        left.download_button("Modèle Excel", template_bytes(ctx.catalog, fmt, "xlsx", example)[".xlsx"], f"modele_{fmt}.xlsx",
                              XLSX, key=f"modele-{fmt}-xlsx")
-        csv_files = template_bytes(ctx.catalog, fmt, "csv")
+        csv_files = template_bytes(ctx.catalog, fmt, "csv", example)
         middle.download_button("Modèle CSV", csv_files[".csv"], f"modele_{fmt}.csv", "text/csv", key=f"modele-{fmt}-csv")
         right.download_button("Liste des indicateurs (CSV)", csv_files["_indicateurs.csv"], "indicateurs.csv", "text/csv",
                               key=f"modele-{fmt}-indicateurs")
