@@ -247,9 +247,11 @@ def site_frame(points: pd.DataFrame, isolation_labels: dict[str, str], isolation
 
 def site_layer(frame: pd.DataFrame) -> pdk.Layer:
     """Sites as discs: fill = isolation class, size = pupils, outline = coverage status (from site_frame)."""
+    dense = len(frame) > 2000  # a région académique: smaller discs and thinner outlines, the zones stay visible
     return pdk.Layer("ScatterplotLayer", data=frame, id=SITES_LAYER, pickable=True, stroked=True, filled=True,
                      get_position=["lon", "lat"], get_radius="radius", radius_units=pdk.types.String("meters"),
-                     radius_min_pixels=3, radius_max_pixels=22, get_fill_color="fill",
+                     radius_min_pixels=1.5 if dense else 3, radius_max_pixels=22, get_fill_color="fill",
+                     line_width_scale=0.4 if dense else 1,
                      get_line_color="line", get_line_width="line_width", line_width_units=pdk.types.String("pixels"),
                      auto_highlight=True, highlight_color=[0, 0, 145, 120])
 
