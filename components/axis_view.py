@@ -148,8 +148,8 @@ def breakdown_frame(ctx: Context, indicator: Indicator, breakdown: str) -> pd.Da
     return rows.reset_index(drop=True)
 
 
-def breakdown_table(indicator: Indicator, rows: pd.DataFrame, breakdown: str) -> pd.DataFrame:
-    table = pd.DataFrame({BREAKDOWNS[breakdown]: rows["group_label"], indicator.label: rows["value"]})
+def breakdown_table(indicator: Indicator, rows: pd.DataFrame, breakdown: str, names: dict[str, str] = BREAKDOWNS) -> pd.DataFrame:
+    table = pd.DataFrame({names[breakdown]: rows["group_label"], indicator.label: rows["value"]})
     if indicator.unit in ("rate", "score"):
         table[indicator.value_label or "Numérateur"] = rows["value_sum"]
         table[indicator.denominator_label or "Dénominateur"] = rows["denominator_sum"]
@@ -168,19 +168,20 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     if not options:
         st.info("Pas de ventilation : cet indicateur est mesuré pour l'ensemble de l'académie seulement.")
         return
-    breakdown = st.selectbox("Ventiler par", options, format_func=lambda b: BREAKDOWNS[b], key=key,
+    names = ctx.store.territory.breakdown_labels
+    breakdown = st.selectbox("Ventiler par", options, format_func=lambda b: names[b], key=key,
                              persist_state="session")
     rows = breakdown_frame(ctx, indicator, breakdown)
     if rows.empty or rows["value"].isna().all():
         st.info(NO_DATA)
         return
     colors = ctx.store.territory.isolation_colors if breakdown == "isolation" else None
-    title = f"{indicator.label} par {BREAKDOWNS[breakdown].lower()}, au {format_date_fr(ctx.view.snapshot_date)}"
-    st.altair_chart(breakdown_chart(rows, indicator, BREAKDOWNS[breakdown], colors=colors, title=title),
+    title = f"{indicator.label} par {names[breakdown].lower()}, au {format_date_fr(ctx.view.snapshot_date)}"
+    st.altair_chart(breakdown_chart(rows, indicator, names[breakdown], colors=colors, title=title),
                     key=f"{key}-graphique")
     if indicator.rollup == "ratio":
         st.caption("Chaque taux est le rapport des sommes (numérateurs / dénominateurs), jamais une moyenne de taux.")
-    table = breakdown_table(indicator, rows, breakdown)
+    table = breakdown_table(indicator, rows, breakdown, names)
     formats = {c: "int" for c in table.columns[2:]}
     formats[indicator.label] = unit_format(indicator.unit)
     st.dataframe(french_styler(table, formats), hide_index=True, key=f"{key}-tableau")

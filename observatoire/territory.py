@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ValidationError
+from .filters import BREAKDOWNS
 
 REQUIRED_COLUMNS = {
     "communes.csv": ["insee", "name", "population", "isolation", "access", "zone", "lat", "lon"],
@@ -64,6 +65,12 @@ class Territory:
     def text(self, key: str, default: str = "") -> str:
         """A sentence of the territory's own wording ([wording] in territory.toml)."""
         return self.wording.get(key, default)
+
+    @property
+    def breakdown_labels(self) -> dict[str, str]:
+        """Breakdown -> French label, the zone and class ones named by the territory (Département, Classe de commune)."""
+        return {**BREAKDOWNS, "zone": self.zone_label,
+                "isolation": self.text("class_breakdown", BREAKDOWNS["isolation"])}
 
     @property
     def isolation_labels(self) -> dict[str, str]:

@@ -241,3 +241,12 @@ def test_no_territory_wording_or_commune_list_in_code():
         if len(set(re.findall(r"['\"](97[0-9]{3}|[0-9]{2}[0-9]{3})['\"]", path.read_text(encoding="utf-8")))) > 3:
             found.append(f"{rel}: INSEE codes written in code")
     assert not found, "\n".join(found)
+
+
+def test_hauts_de_france_breakdowns_are_named_by_the_territory(app, hdf_dir):
+    at = app("explorer.py", data_dir=hdf_dir, indicateurs="ent_taux_usage", ventilation="zone")
+    assert not _errors(at), _errors(at)
+    options = at.selectbox(key="ventilation").options
+    assert "Département" in options and "Classe de commune" in options and "Zone" not in options
+    table = at.dataframe[0].value
+    assert set(table.iloc[:, 2]) == {"Aisne", "Nord", "Oise", "Pas-de-Calais", "Somme"}

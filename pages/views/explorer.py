@@ -54,7 +54,8 @@ ids = bound(st.multiselect, "Indicateurs", list(labels), "indicateurs", labels.g
             placeholder="Choisissez un ou plusieurs indicateurs")
 left, middle, right = st.columns(3)
 with left:
-    breakdown = bound(st.selectbox, "Ventilation", list(BREAKDOWNS), "ventilation", BREAKDOWNS.get)
+    names = store.territory.breakdown_labels  # "Département" rather than "Zone" where the territory says so
+    breakdown = bound(st.selectbox, "Ventilation", list(BREAKDOWNS), "ventilation", names.get)
     display = bound(st.selectbox, "Affichage", list(DISPLAYS), "vue", DISPLAYS.get)
 with middle:
     period = bound(st.selectbox, "Période", list(PERIODS), "periode", PERIODS.get,
@@ -89,7 +90,7 @@ values = relabel(result.values, breakdown, store.territory.isolation_labels)
 scope = ctx.describe_filters() + (f" ; établissements de plus de {int(min_pupils)} élèves" if min_pupils else "")
 period_text = (f"au {format_date_fr(date_to)}" if date_from == date_to
                else f"du {format_date_fr(date_from)} au {format_date_fr(date_to)}")
-st.caption(f"{BREAKDOWNS[breakdown]} · {period_text} · {scope}")
+st.caption(f"{names[breakdown]} · {period_text} · {scope}")
 
 if breakdown == "site" and not values.empty:
     counts = count_by_value(values)
@@ -119,16 +120,16 @@ else:
             continue
         if display == "bars":
             chart = breakdown_chart(last[last["indicator_id"] == ind.id].dropna(subset=["value"]), ind,
-                                    BREAKDOWNS[breakdown], colors=colors)
+                                    names[breakdown], colors=colors)
         elif display == "lines":
             chart = trend_chart(of, ind, color_by=None if breakdown == "total" else "group_label")
         else:
-            chart = heatmap_chart(of, ind, BREAKDOWNS[breakdown])
+            chart = heatmap_chart(of, ind, names[breakdown])
         st.altair_chart(chart, key=f"chart-{display}-{ind.id}")
 
 about = ctx.about() | {
     "Indicateurs": " ; ".join(i.label for i in shown),
-    "Ventilation": BREAKDOWNS[breakdown],
+    "Ventilation": names[breakdown],
     "Période": period_text,
     "Seuil d'élèves": f"plus de {int(min_pupils)} élèves" if min_pupils else "aucun",
 }
