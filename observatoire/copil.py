@@ -272,7 +272,8 @@ def coverage_lines(store: Store, snapshot_date: date, filters: Filters) -> tuple
 def map_slide(store: Store, snapshot_date: date, filters: Filters) -> Slide:
     catalog, territory = store.catalog, store.territory
     lines, services = coverage_lines(store, snapshot_date, filters)
-    bullets = ["Part des établissements couverts par chaque service, par classe d'isolement :"]
+    per_class = territory.breakdown_labels["isolation"].lower()  # classe d'isolement, classe de commune…
+    bullets = [f"Part des établissements couverts par chaque service, par {per_class} :"]
     bullets += lines or ["Aucun établissement dans le champ d'un service pour ce périmètre."]
     charts, sources = (), ("IGN Admin Express (contours)", "annuaire des établissements")
     if services:
@@ -285,7 +286,7 @@ def map_slide(store: Store, snapshot_date: date, filters: Filters) -> Slide:
             zone_of = dict(zip(territory.communes["insee"], territory.communes["zone"]))
             highlighted = {zone_of.get(c) for c in highlighted}
         charts = (site_map(territory.boundaries, points, territory.isolation_colors, territory.isolation_labels,
-                           f"{format_number(len(points))} établissements par classe d'isolement", highlighted),)
+                           f"{format_number(len(points))} établissements par {per_class}", highlighted),)
         sources = (*sources, *_sources(catalog.indicator(s.indicator_id) for s in services))
     urban, isolated = (territory.isolation_labels[c] for c in equity.extreme_classes(territory))
     return Slide("carte", f"Couverture du territoire : sites {class_plural(isolated)} et {class_plural(urban)}",
