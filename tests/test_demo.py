@@ -81,3 +81,28 @@ def test_believable_shapes(demo_dir):
     per_snapshot = ent.groupby("snapshot_date")["entity_id"].nunique()
     assert (per_snapshot < len(sites)).all(), "some values are missing"
     assert "ent1d_ecoles_recensees" not in set(facts[facts["snapshot_date"] < date(2024, 1, 1)]["indicator_id"])
+
+
+def test_site_plan_comes_from_demo_toml(tmp_path):
+    import shutil
+
+    import pytest
+
+    from observatoire.demo import build_sites, load_site_plan
+    from observatoire.errors import ValidationError
+
+    folder = tmp_path / "guyane"
+    shutil.copytree(BUNDLED_TERRITORIES / "guyane", folder)
+    plan = load_site_plan(folder / "demo.toml")
+    assert plan.counts == {"ecole": 183, "college": 37, "lycee": 14} and plan.per_commune["lycee"]["97302"] == 4
+    # Without per-commune lists, collèges and lycées are shared out by population: the same totals.
+    path = folder / "demo.toml"
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split("[sites.lycees]", 1)
+    path.write_text(head + rest[rest.index("\n[", rest.index("[sites.colleges]")):], encoding="utf-8")
+    sites = build_sites(load_territory(folder))
+    assert sites["site_type"].value_counts().to_dict() == {"ecole": 183, "college": 37, "lycee": 14}
+    path.write_text(text.replace("[sites]", "[ailleurs]"), encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_site_plan(path)
+    assert "[sites]" in info.value.problems[0]
