@@ -58,6 +58,7 @@ class Collector:
 
     def add(self, severity: str, file: str, line: int | None, column: str | None, found: str, action: str,
             kind: str | None = None) -> None:
+        line = None if line is None else int(line)
         key = (severity, file, kind or action)
         self._counts[key] = self._counts.get(key, 0) + 1
         if self._counts[key] <= self.LIMIT_PER_KIND:
