@@ -327,11 +327,22 @@ def _entity_screen(level: str, cells, ctx: Context) -> np.ndarray:
                         else None)
 
 
-def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds: list[str], level: list[str] | str,
-                 entity: np.ndarray, value: np.ndarray, den: np.ndarray, column: list[str] | str, order) -> pd.DataFrame:
-    return pd.DataFrame({"indicator_id": inds, "entity_level": level, "entity_id": entity.astype(str) if len(entity) else [],
-                         "value": value.astype(float), "denominator": den.astype(float), "file": table.name,
-                         "line": table.lines[rows], "column": column, "_order": order})
+def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds, level, entity: np.ndarray, value: np.ndarray,
+                 den: np.ndarray, column: str, order) -> pd.DataFrame:
+    """The facts of the cleared rows, built as Arrow columns (no Python string per row)."""
+    n = len(rows)
+
+    def const(v: str) -> pa.Array:
+        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([v])).cast(pa.string())
+
+    def text(v) -> pa.Array:
+        return const(v) if isinstance(v, str) else v
+    frame = pa.table({"indicator_id": text(inds), "entity_level": text(level),
+                      "entity_id": pa.array(entity, pa.string(), from_pandas=True),
+                      "value": pa.array(value.astype(float)), "denominator": pa.array(den.astype(float), from_pandas=True),
+                      "file": const(table.name), "line": pa.array(table.lines[rows]), "column": const(column),
+                      "_order": pa.array(np.asarray(order, dtype=np.int64))})
+    return frame.to_pandas()
 
 
 def _slow_rows(table: RawTable, rows: np.ndarray):
@@ -398,9 +409,10 @@ def parse_long(table: RawTable, ctx: Context) -> None:
                                     table.columns[den_i] if den_i is not None else None, table.decimal)
     fast &= ok
     rows = np.flatnonzero(fast)
-    level_names = np.array(list(LEVEL_CODES))
-    frames = [_facts_frame(ctx, table, rows, np.array(ids + [""], dtype=object)[code[rows]], level_names[level_of[rows]],
-                           entity[rows], value[rows], den[rows], table.column(value_i), rows)]
+    level_names = pa.array(list(LEVEL_CODES) + ["academie"])
+    frames = [_facts_frame(ctx, table, rows, pa.array(ids + [""]).take(pa.array(code[rows])),
+                           level_names.take(pa.array(level_of[rows])), entity[rows], value[rows], den[rows],
+                           table.column(value_i), rows)]
     # The per-row rules for every other row: their facts, or their messages.
     slow = _slow_rows(table, np.flatnonzero(~fast))
     bad = check_formulas(table, ctx, rows=slow)

@@ -30,6 +30,7 @@ from ..snapshots import (ARCHIVE, data_lock, fingerprint, list_snapshots, sha256
 from ..territory import Territory, load_territory
 from .formats import (FORMATS, Context, detect_format, parse_annuaire, parse_ent, parse_long, parse_pix,
                       parse_wide, recogniser)
+from . import vector
 from .problems import Collector, Problem
 from .reader import read_table
 from .text import parse_date
@@ -208,28 +209,34 @@ def _deduplicate(frames: list[pd.DataFrame], problems: Collector) -> pd.DataFram
     if frame.empty:
         return frame
     frame = frame.astype({"value": float, "denominator": float, "line": "int64"})
-    repeated = frame.duplicated(FACT_KEY, keep=False).to_numpy()
+    key = pd.Index(vector.fact_keys(tuple(frame[c] for c in FACT_KEY))[0])
+    repeated = key.duplicated(keep=False)
     if not repeated.any():
         return frame
-    first: dict[tuple, dict] = {}
-    for row in frame[repeated].itertuples(index=False):  # only the repeated keys, in file order
-        key = (row.indicator_id, row.entity_level, row.entity_id)
-        seen = first.get(key)
-        if seen is None:
-            first[key] = row._asdict()
-            continue
-        same = seen["value"] == row.value and (seen["denominator"] == row.denominator or
-                                               (pd.isna(seen["denominator"]) and pd.isna(row.denominator)))
-        other = f"{seen['file']} ligne {seen['line']}" if seen["file"] != row.file else f"ligne {seen['line']}"
-        if same:
+    # Each repeat against the first row of its key, vectorised; messages only for the rows the report keeps.
+    repeats = frame[repeated].copy()
+    repeats["_first"] = np.arange(len(repeats))
+    firsts = repeats.groupby(FACT_KEY, sort=False)["_first"].transform("first").to_numpy()
+    later = repeats["_first"].to_numpy() != firsts
+    seen = repeats.iloc[firsts[later]].reset_index(drop=True)
+    rows = repeats[later].reset_index(drop=True)
+    same = (seen["value"].to_numpy() == rows["value"].to_numpy()) & (
+        (seen["denominator"].to_numpy() == rows["denominator"].to_numpy())
+        | (seen["denominator"].isna().to_numpy() & rows["denominator"].isna().to_numpy()))
+    rows["is_same"], rows["seen_at"] = same, np.arange(len(rows))
+    shown = rows.groupby(["file", "is_same"], sort=False).head(Collector.LIMIT_PER_KIND + 1)
+    for row in shown.itertuples(index=False):
+        first = seen.iloc[row.seen_at]
+        other = f"{first['file']} ligne {first['line']}" if first["file"] != row.file else f"ligne {first['line']}"
+        if row.is_same:
             problems.warning(row.file, row.line, row.column, f"ligne en double ({other}), même valeur : gardée une fois",
                              "Rien à faire (vous pouvez supprimer le doublon)", kind="duplicate_same")
         else:
             problems.error(row.file, row.line, row.column,
                            f"doublon de valeur différente : « {row.indicator_id} » pour {row.entity_id} vaut "
-                           f"{row.value:g} ici et {seen['value']:g} {other}",
+                           f"{row.value:g} ici et {first['value']:g} {other}",
                            "Gardez une seule ligne par entité et indicateur, avec la bonne valeur", kind="duplicate")
-    keep = ~frame.duplicated(FACT_KEY, keep="first").to_numpy()
+    keep = ~key.duplicated(keep="first")
     return frame[keep].reset_index(drop=True)
 
 
@@ -270,51 +277,55 @@ def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector) -> N
         _compare_with_previous(plan, previous[-1], catalog, problems)
 
 
-def _arrow(frame: pd.DataFrame) -> pa.Table:
-    """A pandas frame as an Arrow table with plain strings (pandas 3 strings arrive as large_string)."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    return table.cast(pa.schema([pa.field(f.name, pa.string()) if f.type == pa.large_string() else f
-                                 for f in table.schema]))
-
-
-def _join(left: pd.DataFrame, right: pa.Table, join_type: str) -> pd.DataFrame:
-    """left joined to right on FACT_KEY (pyarrow hash join), in the order of `left`."""
-    table = _arrow(left.assign(_row=np.arange(len(left))))
-    joined = table.join(right, FACT_KEY, join_type=join_type, right_suffix="_old", use_threads=True)
-    return joined.sort_by("_row").drop_columns(["_row"]).to_pandas()
-
-
 def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problems: Collector) -> None:
     """Warnings: sites that stopped reporting an imported indicator, values that jumped more than x10."""
     old = pq.read_table(previous.path / "facts.parquet", columns=FACT_KEY + ["value", "denominator"])
     when = format_date_fr(previous.snapshot_date)
     imported_ids = pa.array(sorted(plan.facts["indicator_id"].unique().tolist()), pa.string())
     old = old.filter(pc.is_in(old["indicator_id"], value_set=imported_ids))
-    old_sites = old.filter(pc.equal(old["entity_level"], "site"))
-    present = _arrow(plan.final_facts[FACT_KEY].assign(_present=True))
-    gone = old_sites.select(FACT_KEY).join(present, FACT_KEY, join_type="left anti", use_threads=True).to_pandas()
-    for ind_id, group in gone.groupby("indicator_id", sort=True):
-        ids = sorted(group["entity_id"])
-        label = catalog.indicator(ind_id).label if ind_id in catalog.ids else ind_id
-        problems.warning(SNAPSHOT_SOURCE, None, None,
-                         f"{len(ids)} établissement(s) ne déclarent plus « {label} » ({ind_id}), présents le {when} : "
-                         f"{', '.join(ids[:8])}{'…' if len(ids) > 8 else ''}",
-                         "Vérifiez que le fichier est complet ; si ces établissements n'ont rien déclaré, rien à faire",
-                         kind="stopped")
+    facts, final = plan.facts, plan.final_facts
+    parts = [tuple(old[c] for c in FACT_KEY), tuple(facts[c] for c in FACT_KEY)]
+    if final is not facts and len(final) != len(facts):
+        parts.append(tuple(final[c] for c in FACT_KEY))
+    keys = vector.fact_keys(*parts)
+    old_keys, new_keys = keys[0], keys[1]
+    final_keys = keys[2] if len(keys) > 2 else new_keys
+    # Sites that stopped reporting: old site facts whose key is not in the new snapshot.
+    site = pc.equal(old["entity_level"], "site").to_numpy(zero_copy_only=False)
+    gone_mask = site & (pd.Index(final_keys).get_indexer(old_keys) < 0)
+    if gone_mask.any():
+        gone = old.filter(pa.array(gone_mask)).select(["indicator_id", "entity_id"]).to_pandas()
+        for ind_id, group in gone.groupby("indicator_id", sort=True):
+            ids = sorted(group["entity_id"])
+            label = catalog.indicator(ind_id).label if ind_id in catalog.ids else ind_id
+            problems.warning(SNAPSHOT_SOURCE, None, None,
+                             f"{len(ids)} établissement(s) ne déclarent plus « {label} » ({ind_id}), présents le {when} : "
+                             f"{', '.join(ids[:8])}{'…' if len(ids) > 8 else ''}",
+                             "Vérifiez que le fichier est complet ; si ces établissements n'ont rien déclaré, rien à faire",
+                             kind="stopped")
+    # Jumps: imported facts against the same key at the previous snapshot.
     factor = float(setting("import_jump_factor"))
-    joined = _join(plan.facts, old.rename_columns(FACT_KEY + ["value_old", "denominator_old"]), "inner")
-    if joined.empty:
+    at = pd.Index(old_keys).get_indexer(new_keys)
+    matched = np.flatnonzero(at >= 0)
+    if not len(matched):
         return
 
     def ratio(value, den):
-        value, den = value.to_numpy(dtype=float), den.to_numpy(dtype=float, na_value=np.nan)
         usable = ~np.isnan(den) & (den != 0)
         return np.where(usable, value / np.where(usable, den, 1.0), value)
 
-    new_v, old_v = ratio(joined["value"], joined["denominator"]), ratio(joined["value_old"], joined["denominator_old"])
+    old_value = old["value"].to_numpy()[at[matched]]
+    old_den = old["denominator"].to_numpy(zero_copy_only=False).astype(float)[at[matched]]
+    new_value = facts["value"].to_numpy(dtype=float)[matched]
+    new_den = facts["denominator"].to_numpy(dtype=float, na_value=np.nan)[matched]
+    new_v, old_v = ratio(new_value, new_den), ratio(old_value, old_den)
     with np.errstate(divide="ignore", invalid="ignore"):
         jump = (new_v > 0) & (old_v > 0) & (np.maximum(new_v / old_v, old_v / new_v) > factor)
-    for row in joined[jump].itertuples(index=False):
+    if not jump.any():
+        return
+    joined = facts.iloc[matched[jump]].assign(value_old=old_value[jump])
+    shown = joined.groupby("file", sort=False).head(Collector.LIMIT_PER_KIND + 1)  # what the report keeps
+    for row in shown.itertuples(index=False):
         problems.warning(row.file, row.line, row.column,
                          f"« {row.indicator_id} » pour {row.entity_id} passe de {row.value_old:g} ({when}) à {row.value:g}, "
                          f"un saut de plus de x{factor:g}",

@@ -22,6 +22,13 @@ import pyarrow.compute as pc
 
 from .problems import Collector, column_letter
 from .text import normalise_name
+from .vector import as_array, first_bytes, last_bytes
+
+# First bytes of a line that may be blank, and bytes that may start or end a cell with a space (UTF-8: the
+# lead bytes of U+00A0 and U+2000-U+3000 spaces, and the continuation bytes that end them).
+BLANK_START = np.array([0, *b" \t;,|\"\r\x0b\x0c", 0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)
+SPACE_BYTES = np.array([*b" \t\r\n\x0b\x0c", 0xC2, 0xE1, 0xE2, 0xE3, 0xA0, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87,
+                        0x88, 0x89, 0x8A, 0xA8, 0xA9, 0xAF, 0x9F], dtype=np.uint8)
 
 SEPARATORS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
 XLSX_MAGIC = b"PK\x03\x04"
@@ -173,8 +180,13 @@ def _read_csv(data: bytes, name: str, problems: Collector, recognise: Recogniser
         return None
     text, encoding = decoded
     lines = _physical_lines(text)
-    blank = pc.equal(pc.utf8_trim_whitespace(pc.replace_substring_regex(lines, r"[;,\t|\"]", "")), "")
-    filled = np.flatnonzero(~blank.to_numpy(zero_copy_only=False))
+    # Blank lines (only spaces, separators or quotes): the regex runs only on lines that start like one.
+    maybe = np.flatnonzero(np.isin(first_bytes(lines), BLANK_START))
+    blank = np.zeros(len(lines), dtype=bool)
+    if len(maybe):
+        blank[maybe] = pc.equal(pc.utf8_trim_whitespace(pc.replace_substring_regex(
+            lines.take(pa.array(maybe)), r"[;,\t|\"]", "")), "").to_numpy(zero_copy_only=False)
+    filled = np.flatnonzero(~blank)
     head = [(int(i), lines[int(i)].as_py()) for i in filled[:HEADER_SCAN]]
     # The separator and the header: the first recognised header line, for the separator it splits best.
     choice = None
@@ -198,7 +210,7 @@ def _read_csv(data: bytes, name: str, problems: Collector, recognise: Recogniser
         choice = (0, separator)
     position, separator = choice
     header_index = head[position][0]
-    quotes = pc.count_substring(lines, '"').to_numpy(zero_copy_only=False)
+    quotes = pc.count_substring(lines, '"').to_numpy(zero_copy_only=False) if '"' in text else np.zeros(len(lines), int)
     if (quotes % 2).any():  # a quoted value spans several lines: read record by record
         return _read_csv_records(text, name, problems, encoding, separator, header_index + 1)
     header = _trim_header(next(csv.reader([head[position][1]], delimiter=separator)))
@@ -246,13 +258,20 @@ def _table_from_records(name, header, records: pa.ListArray, numbers: np.ndarray
         problems.error(name, int(numbers[i]), None, f"{int(lengths[i])} champs au lieu de {n} (séparateur « {separator} »)",
                        "Vérifiez les guillemets et les séparateurs de cette ligne : une valeur contenant "
                        f"« {separator} » doit être entre guillemets", kind="fields")
-    good = records.filter(pa.array(ok))
+    good = records if ok.all() else records.filter(pa.array(ok))
     if len(over):
         good = pc.list_slice(good, 0, n)
-    columns = [pc.utf8_trim_whitespace(pc.list_element(good, i)) for i in range(n)] if len(good) else \
+    columns = [_strip(pc.list_element(good, i)) for i in range(n)] if len(good) else \
         [pa.array([], pa.string()) for _ in range(n)]
-    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
     return RawTable(name, header, columns, numbers[ok], header_line, encoding, separator, sheet, sheets or [])
+
+
+def _strip(cells) -> pa.Array:
+    """Cells without surrounding spaces (also non-breaking ones); trimmed only if some cell needs it."""
+    cells = as_array(cells)
+    if np.isin(first_bytes(cells), SPACE_BYTES).any() or np.isin(last_bytes(cells), SPACE_BYTES).any():
+        cells = pc.utf8_trim_whitespace(cells)
+    return cells
 
 
 def _read_csv_records(text: str, name: str, problems: Collector, encoding: str, separator: str,

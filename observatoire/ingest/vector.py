@@ -42,6 +42,22 @@ def first_bytes(values: pa.Array) -> np.ndarray:
     return np.where(lengths > 0, data[np.minimum(starts, len(data) - 1)], 0).astype(np.uint8)
 
 
+def last_bytes(values: pa.Array) -> np.ndarray:
+    """The last byte of each string (0 for an empty one)."""
+    values = as_array(values)
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset: values.offset + n + 1]
+    data_buffer = values.buffers()[2]
+    if data_buffer is None or data_buffer.size == 0:
+        return np.zeros(n, dtype=np.uint8)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    ends = offsets[1:]
+    lengths = ends - offsets[:-1]
+    return np.where(lengths > 0, data[np.clip(ends - 1, 0, len(data) - 1)], 0).astype(np.uint8)
+
+
 def formula_candidates(values: pa.Array) -> np.ndarray:
     """Cells that may be formulas (first character = @ + -); formula_risk() decides for these few."""
     return np.isin(first_bytes(values), FORMULA_BYTES)
@@ -117,3 +133,15 @@ def map_distinct(cells: pa.Array, function, missing=None) -> np.ndarray:
     encoded = pc.dictionary_encode(as_array(cells))
     mapped = np.array([function(t) for t in encoded.dictionary.to_pylist()] + [missing], dtype=object)
     return mapped[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def fact_keys(*parts: tuple) -> list[np.ndarray]:
+    """One int64 key per (indicator, level, entity), comparable across the given parts (each a tuple of the
+    three columns, pandas or Arrow): a shared dictionary per column, then a mixed-radix number."""
+    sizes = [len(p[0]) for p in parts]
+    key = np.zeros(sum(sizes), dtype=np.int64)
+    for c in range(3):
+        encoded = pc.dictionary_encode(pa.concat_arrays([as_array(pa.array(p[c], pa.string()) if not isinstance(
+            p[c], (pa.Array, pa.ChunkedArray)) else p[c]) for p in parts]))
+        key = key * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
+    return np.split(key, np.cumsum(sizes)[:-1])
