@@ -135,6 +135,24 @@ def check_formulas(table: RawTable, ctx: Context, columns: list[int] | None = No
     return bad
 
 
+def check_duplicate_columns(table: RawTable, ctx: Context) -> bool:
+    """False (and an error) when two columns the format reads have the same name once normalised."""
+    seen: dict[str, int] = {}
+    ok = True
+    for i, key in enumerate(table.keys):
+        if not key or key in DESCRIPTIVE:
+            continue
+        if key in seen:
+            ctx.problems.error(table.name, table.header_line, table.column(i),
+                               f"deux colonnes « {key} » ({table.column(seen[key])} et {table.column(i)}) : "
+                               "impossible de savoir laquelle lire",
+                               "Gardez une seule colonne de ce nom (supprimez ou renommez l'autre)", kind="columns")
+            ok = False
+        else:
+            seen[key] = i
+    return ok
+
+
 def site_code(raw: str) -> str:
     """A UAI as people type it: ' 973 1183y ' -> '9731183Y' (spaces, non-breaking spaces, lower case)."""
     return "".join(str(raw).split()).upper()
@@ -370,6 +388,8 @@ def parse_long(table: RawTable, ctx: Context) -> None:
         ctx.problems.error(table.name, table.header_line, None, "aucune colonne d'entité (uai, code_commune ou academie)",
                            "Ajoutez une colonne « uai » (établissements), « code_commune » ou « academie »")
         return
+    if not check_duplicate_columns(table, ctx):
+        return
     den_i = resolve(table, "denominateur")
     ind_i, value_i = found["indicateur"], found["valeur"]
     n = table.n_rows
@@ -468,6 +488,8 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
                            "colonne d'entité absente : le format large demande « uai », « code_commune » ou « academie »",
                            "Ajoutez cette colonne en tête du tableau (une ligne par entité)")
         return
+    if not check_duplicate_columns(table, ctx):
+        return
     level, ent_i = entity_cols[0]
     ignored = {i for _, i in entity_cols}
     ids = set(ctx.catalog.ids)
@@ -549,7 +571,7 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
 def _territory_rows(table: RawTable, uai_i: int, ctx: Context) -> list[int]:
     """Rows of the territory's sites (national exports hold every académie): UAI starting with its prefix."""
     prefix = ctx.territory.uai_prefix
-    keep = [r for r, row in enumerate(table.rows) if row[uai_i].strip().upper().startswith(ctx.territory.uai_prefixes)]
+    keep = [r for r, row in enumerate(table.rows) if site_code(row[uai_i]).startswith(ctx.territory.uai_prefixes)]
     if not keep:
         ctx.problems.error(table.name, None, table.column(uai_i),
                            f"aucune ligne d'un établissement du territoire (UAI commençant par {prefix})",
@@ -751,7 +773,7 @@ def parse_annuaire(table: RawTable, ctx: Context) -> tuple[list[dict], dict[str,
             continue
         get = {k: (row[i].strip() if i is not None else "") for k, i in cols.items()}
         where = (table.name, line, table.column(cols["uai"]))
-        uai = get["uai"].upper()
+        uai = site_code(get["uai"])
         problem = uai_problem(uai)
         if problem:
             ctx.problems.error(*where, f"UAI invalide : {problem}", "Corrigez le code dans le fichier", kind="uai")

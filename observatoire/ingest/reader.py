@@ -99,6 +99,7 @@ def read_table(path: Path, name: str, problems: Collector, max_bytes: int, sheet
         problems.error(name, None, None, "le fichier est vide", "Vérifiez que vous avez choisi le bon fichier, puis exportez-le à nouveau")
         return None
     recognise = recognise or (lambda keys: False)
+    errors_before = len(problems.errors)
     if data.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
         table = _read_xlsx(data, name, problems, sheet, recognise)
     elif data.startswith(b"\xd0\xcf\x11\xe0") or path.suffix.lower() == ".xls":
@@ -109,7 +110,7 @@ def read_table(path: Path, name: str, problems: Collector, max_bytes: int, sheet
         table = _read_csv(data, name, problems, recognise)
     if table is None:
         return None
-    if not table.n_rows:
+    if not table.n_rows and len(problems.errors) == errors_before:  # else its rows were refused, and said why
         problems.error(name, table.header_line, None, "le fichier ne contient qu'une ligne d'en-têtes, aucune donnée",
                        "Ajoutez les lignes de données sous les en-têtes")
         return None
@@ -375,4 +376,6 @@ def _read_xlsx(data: bytes, name: str, problems: Collector, sheet: str | None, r
     width = len(header)
     records = pa.array([cells + [""] * (width - len(cells)) for _, cells in body], pa.list_(pa.string()))
     numbers = np.array([number for number, _ in body], dtype=np.int64)
+    if len(names) > 1:  # a line number means nothing without its sheet
+        name = f"{name}, feuille « {title} »"
     return _table_from_records(name, header, records, numbers, header_line, problems, None, None, title, names)
