@@ -161,3 +161,20 @@ def test_vectorised_numbers_match_parse_number():
                 assert not good, text
             else:
                 assert good and value == expected, (text, value, expected)
+
+
+def test_bench_import_file_has_the_rows_asked_all_distinct_and_known():
+    """The bench measures import throughput on a file of many rows even at Guyane scale (tiled sites)."""
+    from observatoire.bench import tile_facts
+    from observatoire.uai import is_valid_uai
+    from tests.import_data import SITES
+
+    sites = pd.DataFrame(SITES)
+    small = pd.DataFrame({"indicator_id": ["ent2d_utilisateurs"] * 3, "entity_level": "site", "entity_id": UAI[:3],
+                          "value": [1.0, 2.0, 3.0], "denominator": np.nan})
+    tiled, more_sites, copies = tile_facts(small, sites, 10)
+    assert len(tiled) == 10 and copies == 4
+    assert not tiled.duplicated(["indicator_id", "entity_level", "entity_id"]).any()
+    assert set(tiled["entity_id"]) <= set(more_sites["uai"]) and more_sites["uai"].is_unique
+    assert all(is_valid_uai(u) for u in more_sites["uai"])
+    assert tile_facts(small, sites, 2)[0].equals(small.head(2))

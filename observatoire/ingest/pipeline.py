@@ -292,7 +292,7 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
     final_keys = keys[2] if len(keys) > 2 else new_keys
     # Sites that stopped reporting: old site facts whose key is not in the new snapshot.
     site = pc.equal(old["entity_level"], "site").to_numpy(zero_copy_only=False)
-    gone_mask = site & (pd.Index(final_keys).get_indexer(old_keys) < 0)
+    gone_mask = site & (vector.lookup(final_keys, old_keys) < 0)
     if gone_mask.any():
         gone = old.filter(pa.array(gone_mask)).select(["indicator_id", "entity_id"]).to_pandas()
         for ind_id, group in gone.groupby("indicator_id", sort=True):
@@ -305,7 +305,7 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
                              kind="stopped")
     # Jumps: imported facts against the same key at the previous snapshot.
     factor = float(setting("import_jump_factor"))
-    at = pd.Index(old_keys).get_indexer(new_keys)
+    at = vector.lookup(old_keys, new_keys)
     matched = np.flatnonzero(at >= 0)
     if not len(matched):
         return

@@ -145,3 +145,13 @@ def fact_keys(*parts: tuple) -> list[np.ndarray]:
             p[c], (pa.Array, pa.ChunkedArray)) else p[c]) for p in parts]))
         key = key * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
     return np.split(key, np.cumsum(sizes)[:-1])
+
+
+def lookup(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Position of each needle in `haystack` (unique int64 keys), or -1: a sort and a binary search."""
+    if not len(haystack):
+        return np.full(len(needles), -1, dtype=np.int64)
+    order = np.argsort(haystack, kind="stable")
+    ordered = haystack[order]
+    position = np.minimum(np.searchsorted(ordered, needles), len(ordered) - 1)
+    return np.where(ordered[position] == needles, order[position], -1)
