@@ -178,3 +178,17 @@ def test_bench_import_file_has_the_rows_asked_all_distinct_and_known():
     assert set(tiled["entity_id"]) <= set(more_sites["uai"]) and more_sites["uai"].is_unique
     assert all(is_valid_uai(u) for u in more_sites["uai"])
     assert tile_facts(small, sites, 2)[0].equals(small.head(2))
+
+
+def test_a_file_of_errors_stops_being_read_after_the_limit(data, tmp_path):
+    """A wrong file of a million rows must not take minutes: reading stops after Collector.STOP_AFTER errors."""
+    from observatoire.ingest.problems import Collector
+
+    rows = Collector.STOP_AFTER + 500
+    path = tmp_path / "faux.csv"
+    path.write_text("uai;indicateur;valeur\n" + "".join(f"{COLLEGE};ent2d_utilisateurs;x{i}\n" for i in range(rows)),
+                    encoding="utf-8")
+    plan = prepare([path], SNAPSHOT, data)
+    last = plan.errors[-1]
+    assert "lecture arrêtée" in last.found and last.line == Collector.STOP_AFTER + 2
+    assert len(plan.errors) == Collector.LIMIT_PER_KIND + 2  # 50 shown, "d'autres suivent", the stop

@@ -363,13 +363,22 @@ def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds, level, e
     return frame.to_pandas()
 
 
-def _slow_rows(table: RawTable, rows: np.ndarray):
-    """(row index, cells) of the given rows only, as the per-row rules read them."""
-    if not len(rows):
-        return []
-    index = pa.array(rows)
-    cells = [c.take(index).to_pylist() for c in table.columns]
-    return [(int(r), list(row)) for r, row in zip(rows, zip(*cells))]
+SLOW_CHUNK = 20_000  # rows judged by the per-row rules at a time (their formulas first, then each row)
+
+
+def _slow_rows(table: RawTable, rows: np.ndarray, ctx: Context, columns: list[int] | None = None):
+    """(row index, cells, formula cells) of the given rows only, chunk by chunk, so that a file refused early
+    (Collector.should_stop) is not turned into Python lists beyond what is read."""
+    for start in range(0, len(rows), SLOW_CHUNK):
+        part = rows[start:start + SLOW_CHUNK]
+        index = pa.array(part)
+        cells = [c.take(index).to_pylist() for c in table.columns]
+        chunk = [(int(r), list(row)) for r, row in zip(part, zip(*cells))]
+        bad = check_formulas(table, ctx, columns, rows=chunk)
+        for r, row in chunk:
+            yield r, row, bad
+        if ctx.problems.errors_by_file.get(table.name, 0) < 0:  # reading stopped
+            return
 
 
 def _finish(ctx: Context, frames: list[pd.DataFrame]) -> None:
@@ -434,11 +443,11 @@ def parse_long(table: RawTable, ctx: Context) -> None:
                            level_names.take(pa.array(level_of[rows])), entity[rows], value[rows], den[rows],
                            table.column(value_i), rows)]
     # The per-row rules for every other row: their facts, or their messages.
-    slow = _slow_rows(table, np.flatnonzero(~fast))
-    bad = check_formulas(table, ctx, rows=slow)
     facts = []
-    for r, row in slow:
+    for r, row, bad in _slow_rows(table, np.flatnonzero(~fast), ctx):
         line = table.lines[r]
+        if ctx.problems.should_stop(table.name, line):
+            break
         if any((r, c) in bad for c in range(len(row))):
             continue
         if not row[ind_i]:
@@ -541,11 +550,11 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
         keep = rows[present[rows]]
         frames.append(_facts_frame(ctx, table, keep, ind_id, level, entity[keep], value[keep], den[keep], table.column(i),
                                    keep * (len(cells) + 1) + k))
-    slow = _slow_rows(table, np.flatnonzero(~fast))
-    bad = check_formulas(table, ctx, rows=slow)
     facts = []
-    for r, row in slow:
+    for r, row, bad in _slow_rows(table, np.flatnonzero(~fast), ctx):
         line = table.lines[r]
+        if ctx.problems.should_stop(table.name, line):
+            break
         if (r, ent_i) in bad:
             continue
         if level == "academie" and not row[ent_i].strip():
