@@ -117,14 +117,6 @@ def read_table(path: Path, name: str, problems: Collector, max_bytes: int, sheet
     return table
 
 
-def _choose_header(candidates: list[tuple[int, list[str]]], recognise: Recogniser) -> int:
-    """Position in `candidates` (line, cells) of the header: the first recognised one, else the first."""
-    for position, (_, cells) in enumerate(candidates):
-        if recognise([normalise_name(c) for c in cells if c.strip()]):
-            return position
-    return 0
-
-
 def _trim_header(header: list[str]) -> list[str]:
     header = [h.strip() for h in header]
     while header and not header[-1]:
