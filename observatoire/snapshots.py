@@ -83,11 +83,10 @@ def write_snapshot(data_dir: Path, day: date, facts: pd.DataFrame, sources: list
         if not replace:
             raise FileExistsError(f"l'instantané du {day.isoformat()} existe déjà : {final}")
         previous = _read_manifest(final)
-    table = pa.Table.from_pandas(
-        facts[["indicator_id", "entity_level", "entity_id", "value", "denominator"]]
-        .sort_values(["indicator_id", "entity_level", "entity_id"], kind="stable"),
-        schema=FACT_SCHEMA, preserve_index=False,
-    )
+    # Sorted by Arrow (stable, as pandas' sort was; 2 M rows in well under a second).
+    table = pa.Table.from_pandas(facts[["indicator_id", "entity_level", "entity_id", "value", "denominator"]],
+                                 schema=FACT_SCHEMA, preserve_index=False)
+    table = table.sort_by([("indicator_id", "ascending"), ("entity_level", "ascending"), ("entity_id", "ascending")])
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
         # Rows sorted by indicator, in row groups of 64 Ki rows: a query on a few indicators reads only their

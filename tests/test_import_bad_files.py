@@ -11,8 +11,8 @@ from openpyxl import Workbook
 
 from observatoire.cli import main
 from observatoire.ingest import prepare
-from tests.import_data import (ANNUAIRE_2026, COLLEGE, ECOLE, ENT_HEADER, LYCEE, PIX_HEADER, SNAPSHOT, annuaire_row,
-                               ent_row, make_dir, pix_row, tree)
+from tests.import_data import (ANNUAIRE_2023, ANNUAIRE_2026, COLLEGE, COLLEGE_ISOLE, ECOLE, ENT_HEADER, LYCEE, PIX_HEADER,
+                               SNAPSHOT, annuaire_row, ent_row, make_dir, pix_row, tree)
 from observatoire.uai import make_uai
 
 LONG = "uai;indicateur;valeur;denominateur;nom\n"
@@ -32,6 +32,24 @@ def xlsx(rows: list[list], title: str = "Feuil1") -> bytes:
 
 def text(s: str, encoding: str = "utf-8") -> bytes:
     return s.encode(encoding)
+
+
+def xlsx_book(sheets: list[tuple[str, list[list], list[str]]]) -> bytes:
+    """A workbook of several sheets (title, rows, merged ranges)."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, merged in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        for cells in merged:
+            sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+TITLE = "Remontées DRANE Guyane — février 2025;;;\r\nSource : établissements;;;\r\n;;;\r\n"
 
 
 # (id, file name, content, extra CLI args, expected line, expected column fragment, expected words)
@@ -101,6 +119,49 @@ CASES = [
      ["--sheet", "Données"], None, None, "pas de feuille « Données »"),
     ("xlsx-corrupt", "casse.xlsx", b"PK\x03\x04" + b"\x00garbage" * 20, [], None, None, "illisible"),
     ("xls-binary", "ancien.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, [], None, None, "97-2003"),
+    # Messy real exports: the line and column still point at the cell to fix.
+    ("lone-dash", "tiret.csv", text(LONG + f"{COLLEGE};ent2d_utilisateurs;-;;x\n"), [], 2, "C « valeur »",
+     "laissez la cellule vide"),
+    ("unicode-minus", "moins.csv", text(LONG + f"{COLLEGE};ent2d_utilisateurs;\u22125;;x\n"), [], 2, "C « valeur »",
+     "négative"),
+    ("duplicate-column", "colonnes.csv", text(f"uai;indicateur;valeur;Valeur \n{COLLEGE};ent2d_utilisateurs;12;13\n"), [], 1,
+     "D « Valeur »", "deux colonnes « valeur »"),
+    ("unnamed-column-value", "sansnom.csv", text(f"uai;indicateur;valeur;;\n{COLLEGE};ent2d_utilisateurs;12;oups;\n"), [], 2,
+     "D", "colonne sans en-tête"),
+    ("title-rows", "titre.csv", text("\ufeff" + TITLE + f"uai;indicateur;valeur;denominateur\r\n{COLLEGE};ent2d_utilisateurs;12;\r\n"
+                                     f"{COLLEGE_ISOLE};ent2d_utilisateurs;douze;\r\n"), [], 6, "C « valeur »",
+     "n'est pas un nombre"),
+    ("cp1252-title-rate", "taux_é.csv", text(TITLE + "Code UAI;Indicateur;Valeur;Dénominateur\r\n"
+                                             f"{COLLEGE};ent2d_taux_utilisation;120,5 %;200\r\n", "cp1252"), [], 5,
+     "C « Valeur »", "supérieur à 100 %"),
+    ("spaced-uai-wrong-letter", "espaces.csv", text(LONG + f" {WRONG_LETTER[:3]} {WRONG_LETTER[3:].lower()} ;ent2d_utilisateurs;1;;x\n"),
+     [], 2, "A « uai »", "lettre de contrôle"),
+    ("quoted-newline-then-bad", "guillemets.csv",
+     text(LONG + f'{COLLEGE};ent2d_utilisateurs;12;;"Collège\nGran Man Difou"\n{LYCEE};ent2d_utilisateurs;douze;;x\n'), [], 4,
+     "C « valeur »", "n'est pas un nombre"),
+    ("quoted-separator-then-bad", "pointvirgule.csv",
+     text(LONG + f'{COLLEGE};ent2d_utilisateurs;12;;"Collège; Cayenne"\n{LYCEE};ent2d_utilisateurs;1,5;;x\n'), [], 3,
+     "C « valeur »", "nombre entier"),
+    ("wide-trailing-columns", "large4.csv", text(f"UAI;Nom;ent2d_utilisateurs;;\n{COLLEGE};a;12;;\n{LYCEE};b;1,5;;\n"), [], 3,
+     "C « ent2d_utilisateurs »", "nombre entier"),
+    ("xlsx-merged-title", "titre.xlsx", xlsx_book([("Feuil1", [["Remontées février 2025", None, None], [],
+                                                               ["UAI", "Indicateur", "Valeur"],
+                                                               [COLLEGE, "ent2d_utilisateurs", 12],
+                                                               [WRONG_LETTER, "ent2d_utilisateurs", 3]], ["A1:C1"])]),
+     [], 5, "A « UAI »", "lettre de contrôle"),
+    ("xlsx-data-on-second-sheet", "classeur.xlsx",
+     xlsx_book([("Notice", [["Lisez-moi"], ["Les données sont dans l'onglet suivant"]], []),
+                ("Données", [["UAI", "Indicateur", "Valeur"], [COLLEGE, "ent2d_utilisateurs", "beaucoup"]], [])]),
+     [], 2, "C « Valeur »", "feuille « Données », ligne 2"),
+    ("xlsx-no-data-sheet", "notice.xlsx", xlsx_book([("Notice", [["Lisez-moi"], ["Voir l'aide"]], []),
+                                                    ("Aide", [["Rien"], ["à lire"]], [])]), [], 1,
+     None, "feuilles du classeur : Notice, Aide"),
+    ("ent-serial-date-wrong-month", "ent3.csv", text(ENT_HEADER + "\n" + ent_row("45663", COLLEGE, 10, 5) + "\n"), [], None,
+     "A « debutsemaine »", "du 06/01/2025 au 06/01/2025"),
+    ("annuaire-2023-bad-letter", "annuaire3.csv",
+     text("\ufeff" + ANNUAIRE_2023 + "\r\n" + annuaire_row(ANNUAIRE_2023, Identifiant_de_l_etablissement=WRONG_LETTER.lower(),
+          Nom_etablissement="Collège X", Type_etablissement="Collège", Code_commune="97302") + "\r\n"), [], 2,
+     "A « Identifiant_de_l_etablissement »", "lettre de contrôle"),
     ("annuaire-bad-letter", "annuaire.csv",
      text("\ufeff" + ANNUAIRE_2026 + "\r\n" + annuaire_row(ANNUAIRE_2026, Identifiant_de_l_etablissement=WRONG_LETTER,
           Nom_etablissement="Collège X", Type_etablissement="Collège", Code_commune="97302") + "\r\n"), [], 2,

@@ -101,3 +101,49 @@ def test_missing_facts_counted_by_hand(tmp_path):
     assert missing["uai"].tolist() == [sites[1]["uai"]]
     stale = store.run("quality_stale_indicators", snapshot_date=day)
     assert "ent2d_utilisateurs" not in set(stale["indicator_id"]) and len(stale) == 55
+
+
+def _workbook(rows_data: list[list]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notice = book.active
+    notice.title = "Notice"
+    notice.append(["Remontées des établissements, à renvoyer à la DRANE"])
+    notice.append(["Les données sont dans l'onglet « Données »"])
+    sheet = book.create_sheet("Données")
+    sheet.append(["Remontées de septembre 2025 — collèges", None, None, None])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["Code UAI", "Indicateur", "Valeur", "Dénominateur"])
+    for row in rows_data:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_importer_reads_a_messy_workbook_and_refuses_a_bad_one(app, data):
+    """A workbook with a notice sheet first and a merged title row: the page finds the data; a bad cell is
+    reported with its sheet, line and column, and nothing is written."""
+    a, b = colleges(data)
+    at = app("importer.py", data_dir=data)
+    at.date_input(key="import_date").set_value(DAY).run()
+    bad = _workbook([[a.lower(), "ent2d_taux_utilisation", "37,5 %", 200], [b, "ent2d_utilisateurs", "=A1*2", None]])
+    before = tree(data)
+    at.file_uploader(key="import_files").set_value(("remontées.xlsx", bad, "application/octet-stream")).run()
+    report = frame_with(at, "Que faire")
+    errors = report[report["Gravité"] == "erreur"]
+    assert errors["Fichier"].tolist() == ["remontées.xlsx, feuille « Données »"]
+    assert errors["Ligne"].tolist() == [4] and errors["Colonne"].tolist() == ["C « Valeur »"]
+    assert "formule" in errors["Constat"].iloc[0]
+    assert at.button(key="import_confirm").disabled
+    assert tree(data) == before
+    good = _workbook([[a.lower(), "ent2d_taux_utilisation", "37,5 %", 200], [f" {b[:3]} {b[3:]}", "ent2d_utilisateurs", 1234, None]])
+    at.file_uploader(key="import_files").set_value(("remontées.xlsx", good, "application/octet-stream")).run()
+    assert any("Aucune erreur" in s.value for s in at.success), [e.value for e in at.error]
+    assert list(frame_with(at, "Dénominateur")["Valeur"]) == [75.0, 1234.0]
+    at.button(key="import_confirm").click().run()
+    assert any("Import terminé" in s.value for s in at.success), [s.value for s in at.success]
+    assert Store(data).snapshot_dates[-1] == DAY

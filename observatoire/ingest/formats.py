@@ -9,13 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..catalog import LEVELS, UNITS, Catalog, Indicator
 from ..dates import school_year, school_year_bounds
 from ..territory import Territory
 from ..uai import uai_problem
 from .problems import Collector
 from .reader import RawTable
+from . import vector
 from .text import NotANumber, formula_risk, normalise_name, parse_date, parse_number, suggest
+from .vector import map_distinct, parse_numbers
 
 FORMATS = {
     "long": "format long (une ligne par entité et indicateur)",
@@ -55,29 +62,43 @@ class Context:
     sites: dict[str, int]  # known UAI -> degree
     snapshot: date | None
     problems: Collector
-    facts: list[dict] = field(default_factory=list)
+    facts: list[dict] = field(default_factory=list)  # facts of the per-row parsers (ENT, Pix)
+    frames: list[pd.DataFrame] = field(default_factory=list)  # facts of the vectorised parsers (long, wide)
 
 
 def resolve(table: RawTable, canonical: str) -> int | None:
     """Index of the column that means `canonical` (through its aliases), or None."""
+    return resolve_key(table.keys, canonical)
+
+
+def resolve_key(keys: list[str], canonical: str) -> int | None:
     for alias in ALIASES.get(canonical, [canonical]):
-        if alias in table.keys:
-            return table.keys.index(alias)
+        if alias in keys:
+            return keys.index(alias)
     return None
 
 
 def detect_format(table: RawTable, catalog: Catalog) -> str | None:
-    keys = set(table.keys)
+    return detect_keys(table.keys, catalog)
+
+
+def recogniser(catalog: Catalog):
+    """For the reader: is this row (normalised names) a header of a known format? Finds it below title rows."""
+    return lambda keys: len(keys) >= 2 and detect_keys(keys, catalog) is not None
+
+
+def detect_keys(keys_list: list[str], catalog: Catalog) -> str | None:
+    keys = set(keys_list)
     if "identifiant_de_l_etablissement" in keys and ({"nom_etablissement", "type_etablissement"} & keys):
         return "annuaire"
     if ({"debutsemaine", "debut_semaine"} & keys) and any(k.startswith(("visites_", "utilisateurs_")) for k in keys):
         return "ent"
-    if "certifies" in keys and resolve(table, "uai") is not None:
+    if "certifies" in keys and resolve_key(keys_list, "uai") is not None:
         return "pix"
-    if resolve(table, "indicateur") is not None and resolve(table, "valeur") is not None:
+    if resolve_key(keys_list, "indicateur") is not None and resolve_key(keys_list, "valeur") is not None:
         return "long"
     ids = set(catalog.ids)
-    if any(resolve(table, c) is not None for c in ENTITY_COLUMNS.values()) and \
+    if any(resolve_key(keys_list, c) is not None for c in ENTITY_COLUMNS.values()) and \
             any(k in ids or k.removesuffix(DENOMINATOR_SUFFIX) in ids for k in keys):
         return "wide"
     return None
@@ -96,10 +117,13 @@ def require(table: RawTable, columns: list[str], ctx: Context, fmt: str) -> dict
     return found
 
 
-def check_formulas(table: RawTable, ctx: Context, columns: list[int] | None = None) -> set[tuple[int, int]]:
-    """Cells a spreadsheet would run as formulas; returns their (row, column) positions."""
+def check_formulas(table: RawTable, ctx: Context, columns: list[int] | None = None,
+                   rows=None) -> set[tuple[int, int]]:
+    """Cells a spreadsheet would run as formulas; returns their (row, column) positions.
+
+    `rows` is an iterable of (row index, cells); by default every row of the table."""
     bad = set()
-    for r, row in enumerate(table.rows):
+    for r, row in (rows if rows is not None else enumerate(table.rows)):
         for c in columns if columns is not None else range(len(row)):
             cell = row[c]
             if cell and formula_risk(cell):
@@ -111,12 +135,35 @@ def check_formulas(table: RawTable, ctx: Context, columns: list[int] | None = No
     return bad
 
 
+def check_duplicate_columns(table: RawTable, ctx: Context) -> bool:
+    """False (and an error) when two columns the format reads have the same name once normalised."""
+    seen: dict[str, int] = {}
+    ok = True
+    for i, key in enumerate(table.keys):
+        if not key or key in DESCRIPTIVE:
+            continue
+        if key in seen:
+            ctx.problems.error(table.name, table.header_line, table.column(i),
+                               f"deux colonnes « {key} » ({table.column(seen[key])} et {table.column(i)}) : "
+                               "impossible de savoir laquelle lire",
+                               "Gardez une seule colonne de ce nom (supprimez ou renommez l'autre)", kind="columns")
+            ok = False
+        else:
+            seen[key] = i
+    return ok
+
+
+def site_code(raw: str) -> str:
+    """A UAI as people type it: ' 973 1183y ' -> '9731183Y' (spaces, non-breaking spaces, lower case)."""
+    return "".join(str(raw).split()).upper()
+
+
 def check_entity(level: str, raw: str, ctx: Context, where: tuple) -> str | None:
     """The entity id when known; else record the problem and return None."""
     t = ctx.territory
     value = raw.strip()
     if level == "site":
-        value = value.upper()
+        value = site_code(value)
         problem = uai_problem(value)
         if problem:
             ctx.problems.error(*where, f"UAI invalide : {problem}",
@@ -240,6 +287,106 @@ def _level_check(ind: Indicator, level: str, ctx: Context, where: tuple, column_
     return False
 
 
+# --- long and wide: a vectorised screen, then the per-row rules for the rows it does not clear -----------
+
+LEVEL_CODES = {"site": 0, "commune": 1, "academie": 2}
+
+
+def _indicator_arrays(inds: list[Indicator | None]) -> dict[str, np.ndarray]:
+    """Per-indicator properties as arrays (index = position in `inds`; None = unknown indicator)."""
+    def prop(f, default):
+        return np.array([f(i) if i is not None else default for i in inds])
+    return {"level": prop(lambda i: LEVEL_CODES[i.level], -1),
+            "ratio": prop(lambda i: i.rollup in ("ratio", "weighted_mean"), False),
+            "rate": prop(lambda i: i.rollup in ("ratio", "weighted_mean") and i.unit == "rate", False),
+            "count": prop(lambda i: i.rollup not in ("ratio", "weighted_mean") and i.unit == "count", False),
+            "deliverable": prop(lambda i: i.rollup not in ("ratio", "weighted_mean") and i.unit == "deliverable", False)}
+
+
+def _screen_values(props: dict[str, np.ndarray], code: np.ndarray, value_cells, den_cells, decimal: str):
+    """(ok, value, denominator) of cells whose indicator is `code` (index into props): ok means make_fact would
+    accept the cells and give exactly these numbers. Anything unusual is left to make_fact."""
+    value, ok = parse_numbers(value_cells, decimal)
+    if den_cells is not None:
+        den, den_ok = parse_numbers(den_cells, decimal)
+        den_empty = vector.is_empty(den_cells)
+        den = np.where(den_empty, np.nan, den)
+        ok &= den_ok | den_empty
+    else:
+        den = np.full(len(value), np.nan)
+    ratio, rate = props["ratio"][code], props["rate"][code]
+    ok &= (value >= 0) & ~(den < 0)
+    ok &= ~ratio | ~np.isnan(den)
+    ok &= ~rate | ((value <= den) & ~((den == 0) & (value > 0)))
+    ok &= ~props["count"][code] | (np.mod(value, 1) == 0)
+    ok &= ~props["deliverable"][code] | (value == 0) | (value == 1)
+    den = np.where(ratio, den, np.nan)
+    return ok, value, den
+
+
+def _entity_screen(level: str, cells, ctx: Context) -> np.ndarray:
+    """The entity id of each cell when check_entity would accept it silently, else None."""
+    t = ctx.territory
+    if level == "site":
+        known = ctx.sites
+        encoded = pc.dictionary_encode(vector.as_array(cells))
+        upper = pc.utf8_upper(encoded.dictionary)
+        member = pc.is_in(upper, value_set=pa.array(list(known), pa.string())).to_numpy(zero_copy_only=False)
+        mapped = np.array(upper.to_pylist() + [None], dtype=object)
+        for i in np.flatnonzero(~member):  # lower case was handled; spaces inside, unknown or malformed codes
+            code = site_code(mapped[i])
+            mapped[i] = code if code in known else None
+        return mapped[encoded.indices.to_numpy(zero_copy_only=False)]
+    if level == "commune":
+        codes = set(t.communes["insee"])
+        return map_distinct(cells, lambda v: v if v in codes else None)
+    names = (normalise_name(t.academie_name), normalise_name(t.name))
+    return map_distinct(cells, lambda v: t.academie_code if (not v or v == t.academie_code or normalise_name(v) in names)
+                        else None)
+
+
+def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds, level, entity: np.ndarray, value: np.ndarray,
+                 den: np.ndarray, column: str, order) -> pd.DataFrame:
+    """The facts of the cleared rows, built as Arrow columns (no Python string per row)."""
+    n = len(rows)
+
+    def const(v: str) -> pa.Array:
+        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([v])).cast(pa.string())
+
+    def text(v) -> pa.Array:
+        return const(v) if isinstance(v, str) else v
+    frame = pa.table({"indicator_id": text(inds), "entity_level": text(level),
+                      "entity_id": pa.array(entity, pa.string(), from_pandas=True),
+                      "value": pa.array(value.astype(float)), "denominator": pa.array(den.astype(float), from_pandas=True),
+                      "file": const(table.name), "line": pa.array(table.lines[rows]), "column": const(column),
+                      "_order": pa.array(np.asarray(order, dtype=np.int64))})
+    return frame.to_pandas()
+
+
+SLOW_CHUNK = 20_000  # rows judged by the per-row rules at a time (their formulas first, then each row)
+
+
+def _slow_rows(table: RawTable, rows: np.ndarray, ctx: Context, columns: list[int] | None = None):
+    """(row index, cells, formula cells) of the given rows only, chunk by chunk, so that a file refused early
+    (Collector.should_stop) is not turned into Python lists beyond what is read."""
+    for start in range(0, len(rows), SLOW_CHUNK):
+        part = rows[start:start + SLOW_CHUNK]
+        index = pa.array(part)
+        cells = [c.take(index).to_pylist() for c in table.columns]
+        chunk = [(int(r), list(row)) for r, row in zip(part, zip(*cells))]
+        bad = check_formulas(table, ctx, columns, rows=chunk)
+        for r, row in chunk:
+            yield r, row, bad
+        if ctx.problems.errors_by_file.get(table.name, 0) < 0:  # reading stopped
+            return
+
+
+def _finish(ctx: Context, frames: list[pd.DataFrame]) -> None:
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
+    if frame is not None:
+        ctx.frames.append(frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True))
+
+
 def parse_long(table: RawTable, ctx: Context) -> None:
     found = require(table, ["indicateur", "valeur"], ctx, "long")
     entity_cols = {level: resolve(table, col) for level, col in ENTITY_COLUMNS.items()}
@@ -250,13 +397,59 @@ def parse_long(table: RawTable, ctx: Context) -> None:
         ctx.problems.error(table.name, table.header_line, None, "aucune colonne d'entité (uai, code_commune ou academie)",
                            "Ajoutez une colonne « uai » (établissements), « code_commune » ou « academie »")
         return
+    if not check_duplicate_columns(table, ctx):
+        return
     den_i = resolve(table, "denominateur")
-    bad = check_formulas(table, ctx)
-    for r, row in enumerate(table.rows):
+    ind_i, value_i = found["indicateur"], found["valeur"]
+    n = table.n_rows
+    # The screen: rows certainly valid, with their facts computed for the whole column at once.
+    fast = np.ones(n, dtype=bool)
+    for column in table.columns:
+        fast &= ~vector.formula_candidates(column)
+    ids = list(ctx.catalog.ids)
+    position = {i: k for k, i in enumerate(ids)}
+    code = map_distinct(table.columns[ind_i], lambda v: position.get(normalise_name(v), -1) if v else -1, -1).astype(int)
+    inds = [ctx.catalog.indicator(i) for i in ids] + [None]
+    props = _indicator_arrays(inds)
+    fast &= code >= 0
+    level_of = props["level"][code]
+    filled = {lvl: ~vector.is_empty(table.columns[i]) for lvl, i in entity_cols.items()}
+    any_filled = np.zeros(n, dtype=bool)
+    for mask in filled.values():
+        any_filled |= mask
+    entity = np.full(n, None, dtype=object)
+    for lvl, lvl_code in LEVEL_CODES.items():
+        rows = level_of == lvl_code
+        if lvl in filled:
+            use = rows & filled[lvl]
+            if lvl == "academie":
+                use |= rows & ~any_filled
+        elif lvl == "academie":
+            use = rows & ~any_filled
+        else:
+            use = np.zeros(n, dtype=bool)
+        fast &= use | ~rows
+        if use.any():
+            cells = table.columns[entity_cols[lvl]] if lvl in entity_cols else pa.array([""] * n)
+            screened = _entity_screen(lvl, cells, ctx)
+            entity[use] = screened[use]
+    fast &= entity != None  # noqa: E711 (element-wise)
+    ok, value, den = _screen_values(props, code, table.columns[value_i],
+                                    table.columns[den_i] if den_i is not None else None, table.decimal)
+    fast &= ok
+    rows = np.flatnonzero(fast)
+    level_names = pa.array(list(LEVEL_CODES) + ["academie"])
+    frames = [_facts_frame(ctx, table, rows, pa.array(ids + [""]).take(pa.array(code[rows])),
+                           level_names.take(pa.array(level_of[rows])), entity[rows], value[rows], den[rows],
+                           table.column(value_i), rows)]
+    # The per-row rules for every other row: their facts, or their messages.
+    facts = []
+    for r, row, bad in _slow_rows(table, np.flatnonzero(~fast), ctx):
         line = table.lines[r]
+        if ctx.problems.should_stop(table.name, line):
+            break
         if any((r, c) in bad for c in range(len(row))):
             continue
-        ind_i = found["indicateur"]
         if not row[ind_i]:
             ctx.problems.error(table.name, line, table.column(ind_i), "identifiant d'indicateur vide",
                                "Indiquez l'identifiant de l'indicateur (voir le modèle)", kind="indicator")
@@ -264,14 +457,15 @@ def parse_long(table: RawTable, ctx: Context) -> None:
         ind = lookup_indicator(row[ind_i], ctx, (table.name, line, table.column(ind_i)))
         if ind is None:
             continue
-        filled = {lvl: i for lvl, i in entity_cols.items() if row[i].strip()}
-        if ind.level in filled:
-            level, col = ind.level, filled[ind.level]
-        elif ind.level == "academie" and not filled:
+        filled_row = {lvl: i for lvl, i in entity_cols.items() if row[i].strip()}
+        if ind.level in filled_row:
+            level, col = ind.level, filled_row[ind.level]
+        elif ind.level == "academie" and not filled_row:
             level, col = "academie", entity_cols.get("academie")
-        elif filled:
-            level = next(iter(filled))
-            _level_check(ind, level, ctx, (table.name, line, table.column(filled[level])), "niveau de mesure de la feuille de route")
+        elif filled_row:
+            level = next(iter(filled_row))
+            _level_check(ind, level, ctx, (table.name, line, table.column(filled_row[level])),
+                         "niveau de mesure de la feuille de route")
             continue
         else:
             want = entity_cols.get(ind.level)
@@ -280,18 +474,19 @@ def parse_long(table: RawTable, ctx: Context) -> None:
                                f"Renseignez la colonne « {ENTITY_COLUMNS[ind.level]} »", kind="entity")
             continue
         where = (table.name, line, table.column(col) if col is not None else None)
-        entity = check_entity(level, row[col] if col is not None else "", ctx, where)
-        if entity is None:
+        ent = check_entity(level, row[col] if col is not None else "", ctx, where)
+        if ent is None:
             continue
-        value_i = found["valeur"]
         if not row[value_i].strip():
             ctx.problems.error(table.name, line, table.column(value_i), "valeur vide",
                                "Donnez la valeur, ou supprimez la ligne si la donnée manque", kind="number")
             continue
-        fact = make_fact(ind, level, entity, row[value_i], row[den_i] if den_i is not None else "", table.decimal,
+        fact = make_fact(ind, level, ent, row[value_i], row[den_i] if den_i is not None else "", table.decimal,
                          ctx, table.name, line, table.column(value_i), table.column(den_i) if den_i is not None else None)
         if fact:
-            ctx.facts.append(fact)
+            facts.append({**fact, "_order": r})
+    frames.append(pd.DataFrame(facts))
+    _finish(ctx, frames)
 
 
 def parse_wide(table: RawTable, ctx: Context) -> None:
@@ -301,6 +496,8 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
         ctx.problems.error(table.name, table.header_line, None,
                            "colonne d'entité absente : le format large demande « uai », « code_commune » ou « academie »",
                            "Ajoutez cette colonne en tête du tableau (une ligne par entité)")
+        return
+    if not check_duplicate_columns(table, ctx):
         return
     level, ent_i = entity_cols[0]
     ignored = {i for _, i in entity_cols}
@@ -326,33 +523,64 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
                                kind="indicator")
     if not columns:
         return
-    bad = check_formulas(table, ctx)
-    for r, row in enumerate(table.rows):
+    n = table.n_rows
+    # The screen: a row is cleared when none of its cells may be a formula, its entity is known and each of
+    # its indicator cells is empty or certainly valid; other rows go through the per-row rules.
+    fast = np.ones(n, dtype=bool)
+    for column in table.columns:
+        fast &= ~vector.formula_candidates(column)
+    if level == "academie":
+        entity = _entity_screen("academie", table.columns[ent_i], ctx)
+    else:
+        entity = _entity_screen(level, table.columns[ent_i], ctx)
+    fast &= entity != None  # noqa: E711
+    ind_list = [ctx.catalog.indicator(i) for i in columns]
+    props = _indicator_arrays(ind_list)
+    cells = []
+    for k, (ind_id, i) in enumerate(columns.items()):
+        empty = vector.is_empty(table.columns[i])
+        den_i = denominators.get(ind_id)
+        ok, value, den = _screen_values(props, np.full(n, k), table.columns[i],
+                                        table.columns[den_i] if den_i is not None else None, table.decimal)
+        fast &= ok | empty
+        cells.append((ind_id, i, ~empty, value, den))
+    rows = np.flatnonzero(fast)
+    frames = []
+    for k, (ind_id, i, present, value, den) in enumerate(cells):
+        keep = rows[present[rows]]
+        frames.append(_facts_frame(ctx, table, keep, ind_id, level, entity[keep], value[keep], den[keep], table.column(i),
+                                   keep * (len(cells) + 1) + k))
+    facts = []
+    for r, row, bad in _slow_rows(table, np.flatnonzero(~fast), ctx):
         line = table.lines[r]
+        if ctx.problems.should_stop(table.name, line):
+            break
         if (r, ent_i) in bad:
             continue
         if level == "academie" and not row[ent_i].strip():
-            entity = ctx.territory.academie_code
+            ent = ctx.territory.academie_code
         else:
-            entity = check_entity(level, row[ent_i], ctx, (table.name, line, table.column(ent_i)))
-        if entity is None:
+            ent = check_entity(level, row[ent_i], ctx, (table.name, line, table.column(ent_i)))
+        if ent is None:
             continue
-        for ind_id, i in columns.items():
+        for k, (ind_id, i) in enumerate(columns.items()):
             cell = row[i]
             den_i = denominators.get(ind_id)
             if not cell.strip() or (r, i) in bad or (den_i is not None and (r, den_i) in bad):
                 continue
-            fact = make_fact(ctx.catalog.indicator(ind_id), level, entity, cell, row[den_i] if den_i is not None else "",
+            fact = make_fact(ctx.catalog.indicator(ind_id), level, ent, cell, row[den_i] if den_i is not None else "",
                              table.decimal, ctx, table.name, line, table.column(i),
                              table.column(den_i) if den_i is not None else None)
             if fact:
-                ctx.facts.append(fact)
+                facts.append({**fact, "_order": r * (len(columns) + 1) + k})
+    frames.append(pd.DataFrame(facts))
+    _finish(ctx, frames)
 
 
 def _territory_rows(table: RawTable, uai_i: int, ctx: Context) -> list[int]:
     """Rows of the territory's sites (national exports hold every académie): UAI starting with its prefix."""
     prefix = ctx.territory.uai_prefix
-    keep = [r for r, row in enumerate(table.rows) if row[uai_i].strip().upper().startswith(ctx.territory.uai_prefixes)]
+    keep = [r for r, row in enumerate(table.rows) if site_code(row[uai_i]).startswith(ctx.territory.uai_prefixes)]
     if not keep:
         ctx.problems.error(table.name, None, table.column(uai_i),
                            f"aucune ligne d'un établissement du territoire (UAI commençant par {prefix})",
@@ -554,7 +782,7 @@ def parse_annuaire(table: RawTable, ctx: Context) -> tuple[list[dict], dict[str,
             continue
         get = {k: (row[i].strip() if i is not None else "") for k, i in cols.items()}
         where = (table.name, line, table.column(cols["uai"]))
-        uai = get["uai"].upper()
+        uai = site_code(get["uai"])
         problem = uai_problem(uai)
         if problem:
             ctx.problems.error(*where, f"UAI invalide : {problem}", "Corrigez le code dans le fichier", kind="uai")

@@ -51,13 +51,30 @@ class Collector:
     """Problems of one import, with a cap so a broken file does not produce a million lines."""
 
     LIMIT_PER_KIND = 50
+    STOP_AFTER = 2_000  # errors in one file after which the per-row rules stop reading it
 
     def __init__(self):
         self.items: list[Problem] = []
         self._counts: dict[tuple, int] = {}
+        self.errors_by_file: dict[str, int] = {}
+
+    def should_stop(self, file: str, line: int) -> bool:
+        """True (once, with a message) when `file` already has STOP_AFTER errors: reading on would only add
+        errors no one reads; the file is refused anyway."""
+        if self.errors_by_file.get(file, 0) < self.STOP_AFTER:
+            return False
+        self.items.append(Problem(ERROR, file, int(line), None,
+                                  f"lecture arrêtée à cette ligne après {self.STOP_AFTER:,} erreurs".replace(",", "\u202f"),
+                                  "Corrigez les erreurs listées (souvent une seule cause : mauvaise colonne, mauvais "
+                                  "fichier de référence, séparateur décimal), puis relancez l'import"))
+        self.errors_by_file[file] = -10**9  # said once
+        return True
 
     def add(self, severity: str, file: str, line: int | None, column: str | None, found: str, action: str,
             kind: str | None = None) -> None:
+        line = None if line is None else int(line)
+        if severity == ERROR:
+            self.errors_by_file[file] = self.errors_by_file.get(file, 0) + 1
         key = (severity, file, kind or action)
         self._counts[key] = self._counts.get(key, 0) + 1
         if self._counts[key] <= self.LIMIT_PER_KIND:

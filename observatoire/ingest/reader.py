@@ -1,43 +1,79 @@
-"""Read a CSV or XLSX file into rows of text cells, remembering each row's line in the file."""
+"""Read a CSV or XLSX file into columns of text cells, remembering each row's line in the file.
+
+CSV files are split into lines and fields by pyarrow (vectorised, a few hundred ms for 2 M lines); only
+lines with quotes go through Python's csv module, and a file whose quoted values span several lines is
+read record by record. Title rows above the header (a merged title, a "Source : …" line) are skipped: the
+header is the first of the first rows that `recognise` accepts, else the first non-empty row.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .problems import Collector, column_letter
 from .text import normalise_name
+from .vector import as_array, first_bytes, last_bytes
+
+# First bytes of a line that may be blank, and bytes that may start or end a cell with a space (UTF-8: the
+# lead bytes of U+00A0 and U+2000-U+3000 spaces, and the continuation bytes that end them).
+BLANK_START = np.array([0, *b" \t;,|\"\r\x0b\x0c", 0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)
+SPACE_BYTES = np.array([*b" \t\r\n\x0b\x0c", 0xC2, 0xE1, 0xE2, 0xE3, 0xA0, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87,
+                        0x88, 0x89, 0x8A, 0xA8, 0xA9, 0xAF, 0x9F], dtype=np.uint8)
 
 SEPARATORS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
 XLSX_MAGIC = b"PK\x03\x04"
+HEADER_SCAN = 30  # non-empty rows looked at to find the header below title rows
+Recogniser = Callable[[list[str]], bool]  # normalised header names -> is this a header we can read?
 
 
 @dataclass
 class RawTable:
-    """A file's cells as text; `lines[i]` is the line (CSV) or row (XLSX) number of `rows[i]`."""
+    """A file's cells as text, by column; `lines[i]` is the line (CSV) or row (XLSX) number of row i."""
 
     name: str
     header: list[str]
-    rows: list[list[str]]
-    lines: list[int]
+    columns: list[pa.Array]  # one stripped string array per header column, no nulls
+    lines: np.ndarray
     header_line: int = 1
     encoding: str | None = None
     separator: str | None = None
     sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook (XLSX)
     keys: list[str] = field(default_factory=list)  # normalised header names
+    _rows: list[list[str]] | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.keys = [normalise_name(h) for h in self.header]
+        self.lines = np.asarray(self.lines, dtype=np.int64)
+        self._names = [f"{column_letter(i)} « {h} »" for i, h in enumerate(self.header)]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.lines)
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """Row by row (built on first use; the per-row parsers of small exports use it)."""
+        if self._rows is None:
+            self._rows = [list(r) for r in zip(*(c.to_pylist() for c in self.columns))] if self.columns else []
+        return self._rows
 
     def index(self, key: str) -> int | None:
         return self.keys.index(key) if key in self.keys else None
 
     def column(self, index: int) -> str:
         """How a message names a column: its spreadsheet letter and its header as written."""
-        return f"{column_letter(index)} « {self.header[index]} »"
+        return self._names[index]
 
     @property
     def decimal(self) -> str:
@@ -48,7 +84,8 @@ class RawTable:
         return "." if self.separator in (",", None) else ","
 
 
-def read_table(path: Path, name: str, problems: Collector, max_bytes: int, sheet: str | None = None) -> RawTable | None:
+def read_table(path: Path, name: str, problems: Collector, max_bytes: int, sheet: str | None = None,
+               recognise: Recogniser | None = None) -> RawTable | None:
     """Read the file; on a problem, record it (in French, with line and column) and return None."""
     path = Path(path)
     size = path.stat().st_size
@@ -61,34 +98,45 @@ def read_table(path: Path, name: str, problems: Collector, max_bytes: int, sheet
     if not data.strip():
         problems.error(name, None, None, "le fichier est vide", "Vérifiez que vous avez choisi le bon fichier, puis exportez-le à nouveau")
         return None
+    recognise = recognise or (lambda keys: False)
+    errors_before = len(problems.errors)
     if data.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        table = _read_xlsx(data, name, problems, sheet)
+        table = _read_xlsx(data, name, problems, sheet, recognise)
     elif data.startswith(b"\xd0\xcf\x11\xe0") or path.suffix.lower() == ".xls":
         problems.error(name, None, None, "format Excel 97-2003 (.xls) non pris en charge",
                        "Ouvrez-le dans Excel ou LibreOffice et enregistrez-le en .xlsx ou en CSV")
         return None
     else:
-        table = _read_csv(data, name, problems)
+        table = _read_csv(data, name, problems, recognise)
     if table is None:
         return None
-    if not table.rows:
+    if not table.n_rows and len(problems.errors) == errors_before:  # else its rows were refused, and said why
         problems.error(name, table.header_line, None, "le fichier ne contient qu'une ligne d'en-têtes, aucune donnée",
                        "Ajoutez les lignes de données sous les en-têtes")
         return None
     return table
 
 
-def _read_csv(data: bytes, name: str, problems: Collector) -> RawTable | None:
+def _trim_header(header: list[str]) -> list[str]:
+    header = [h.strip() for h in header]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+# --------------------------------------------------------------------------------------------- CSV
+
+def _decode(data: bytes, name: str, problems: Collector) -> tuple[str, str] | None:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         problems.error(name, line, None, "encodage illisible : le fichier contient des octets nuls (UTF-16 ou fichier binaire)",
                        "Enregistrez-le en « CSV UTF-8 (délimité par des points-virgules) » ou en .xlsx")
         return None
     try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError as utf8_error:
         try:
-            text, encoding = data.decode("cp1252"), "cp1252"
+            return data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             pos = utf8_error.start
             line = data[:pos].count(b"\n") + 1
@@ -97,41 +145,153 @@ def _read_csv(data: bytes, name: str, problems: Collector) -> RawTable | None:
                            "ni UTF-8 ni Windows-1252",
                            "Enregistrez le fichier en « CSV UTF-8 » depuis votre tableur, ou en .xlsx")
             return None
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    header_text = lines[first]
-    counts = {sep: header_text.count(sep) for sep in SEPARATORS}
-    separator = max(counts, key=counts.get)
-    if counts[separator] == 0:
-        problems.error(name, first + 1, None, f"séparateur inconnu : la ligne d'en-têtes « {header_text[:60]} » ne contient "
-                       "ni point-virgule, ni virgule, ni tabulation",
-                       "Séparez les colonnes par « ; » (CSV français) ou « , », ou enregistrez le fichier en .xlsx")
+
+
+def _physical_lines(text: str) -> pa.Array:
+    """One string per physical line (\\n, \\r\\n or \\r, as the csv module splits them)."""
+    utf8 = text.encode("utf-8")
+    if b"\x01" not in utf8:
+        import pyarrow.csv as pcsv
+
+        try:
+            table = pcsv.read_csv(
+                io.BytesIO(utf8),
+                read_options=pcsv.ReadOptions(column_names=["line"], block_size=max(1 << 20, min(len(utf8) // 4, 64 << 20))),
+                parse_options=pcsv.ParseOptions(delimiter="\x01", quote_char=False, escape_char=False,
+                                                ignore_empty_lines=False),
+                convert_options=pcsv.ConvertOptions(column_types={"line": pa.string()}, strings_can_be_null=False,
+                                                    quoted_strings_can_be_null=False))
+            return table.column("line").combine_chunks()
+        except pa.ArrowInvalid:
+            pass
+    return pa.array(re.split(r"\r\n|\r|\n", text.removesuffix("\n").removesuffix("\r")), pa.string())
+
+
+def _read_csv(data: bytes, name: str, problems: Collector, recognise: Recogniser) -> RawTable | None:
+    decoded = _decode(data, name, problems)
+    if decoded is None:
         return None
+    text, encoding = decoded
+    lines = _physical_lines(text)
+    # Blank lines (only spaces, separators or quotes): the regex runs only on lines that start like one.
+    maybe = np.flatnonzero(np.isin(first_bytes(lines), BLANK_START))
+    blank = np.zeros(len(lines), dtype=bool)
+    if len(maybe):
+        blank[maybe] = pc.equal(pc.utf8_trim_whitespace(pc.replace_substring_regex(
+            lines.take(pa.array(maybe)), r"[;,\t|\"]", "")), "").to_numpy(zero_copy_only=False)
+    filled = np.flatnonzero(~blank)
+    head = [(int(i), lines[int(i)].as_py()) for i in filled[:HEADER_SCAN]]
+    # The separator and the header: the first recognised header line, for the separator it splits best.
+    choice = None
+    for position, (_, line_text) in enumerate(head):
+        for sep in SEPARATORS:
+            if sep in line_text and recognise([normalise_name(c) for c in next(csv.reader([line_text], delimiter=sep))
+                                               if c.strip()]):
+                choice = (position, sep)
+                break
+        if choice:
+            break
+    if choice is None:
+        header_text = head[0][1]
+        counts = {sep: header_text.count(sep) for sep in SEPARATORS}
+        separator = max(counts, key=counts.get)
+        if counts[separator] == 0:
+            problems.error(name, head[0][0] + 1, None, f"séparateur inconnu : la ligne d'en-têtes « {header_text[:60]} » ne contient "
+                           "ni point-virgule, ni virgule, ni tabulation",
+                           "Séparez les colonnes par « ; » (CSV français) ou « , », ou enregistrez le fichier en .xlsx")
+            return None
+        choice = (0, separator)
+    position, separator = choice
+    header_index = head[position][0]
+    quotes = pc.count_substring(lines, '"').to_numpy(zero_copy_only=False) if '"' in text else np.zeros(len(lines), int)
+    if (quotes % 2).any():  # a quoted value spans several lines: read record by record
+        return _read_csv_records(text, name, problems, encoding, separator, header_index + 1)
+    header = _trim_header(next(csv.reader([head[position][1]], delimiter=separator)))
+    body = filled[filled > header_index]
+    body_lines = lines.take(pa.array(body))
+    records = pc.split_pattern(body_lines, separator)
+    quoted = np.flatnonzero(quotes[body] > 0)
+    if len(quoted):  # fields of lines with quotes, as the csv module reads them
+        parsed = [next(csv.reader([body_lines[int(i)].as_py()], delimiter=separator)) for i in quoted]
+        plain = np.flatnonzero(quotes[body] == 0)
+        merged = pa.concat_arrays([records.take(pa.array(plain)), pa.array(parsed, records.type)])
+        order = np.empty(len(body), dtype=np.int64)
+        order[np.concatenate([plain, quoted])] = np.arange(len(body))
+        records = merged.take(pa.array(order))
+    return _table_from_records(name, header, records, body + 1, header_index + 1, problems, encoding, separator)
+
+
+def _table_from_records(name, header, records: pa.ListArray, numbers: np.ndarray, header_line: int, problems: Collector,
+                        encoding, separator, sheet=None, sheets=None) -> RawTable:
+    """Check the field count of each record (extra empty fields are dropped) and cut the records into columns."""
+    n = len(header)
+    lengths = pc.list_value_length(records).to_numpy(zero_copy_only=False)
+    ok = lengths == n
+    over = np.flatnonzero(lengths > n)
+    if len(over):
+        extra = pc.list_slice(records.take(pa.array(over)), n, None)
+        empty = pc.equal(pc.utf8_trim_whitespace(pc.binary_join(extra, "")), "").to_numpy(zero_copy_only=False)
+        ok[over[empty]] = True
+        for i in over[~empty]:
+            cells = records[int(i)].as_py()
+            first = next(c for c in range(n, len(cells)) if cells[c].strip())
+            if separator is None:
+                problems.error(name, int(numbers[i]), column_letter(first), "valeur hors des colonnes nommées",
+                               "Donnez un en-tête à cette colonne ou videz la cellule", kind="fields")
+            else:
+                while not cells[-1].strip():
+                    cells.pop()
+                problems.error(name, int(numbers[i]), column_letter(first),
+                               f"{len(cells)} champs au lieu de {n} (séparateur « {separator} ») : « {cells[first][:40]} » "
+                               "dans une colonne sans en-tête",
+                               "Vérifiez les guillemets et les séparateurs de cette ligne (une valeur contenant "
+                               f"« {separator} » doit être entre guillemets), ou donnez un en-tête à cette colonne",
+                               kind="fields")
+    for i in np.flatnonzero(lengths < n):
+        problems.error(name, int(numbers[i]), None, f"{int(lengths[i])} champs au lieu de {n} (séparateur « {separator} »)",
+                       "Vérifiez les guillemets et les séparateurs de cette ligne : une valeur contenant "
+                       f"« {separator} » doit être entre guillemets", kind="fields")
+    good = records if ok.all() else records.filter(pa.array(ok))
+    if len(over):
+        good = pc.list_slice(good, 0, n)
+    columns = [_strip(pc.list_element(good, i)) for i in range(n)] if len(good) else \
+        [pa.array([], pa.string()) for _ in range(n)]
+    return RawTable(name, header, columns, numbers[ok], header_line, encoding, separator, sheet, sheets or [])
+
+
+def _strip(cells) -> pa.Array:
+    """Cells without surrounding spaces (also non-breaking ones); trimmed only if some cell needs it."""
+    cells = as_array(cells)
+    if np.isin(first_bytes(cells), SPACE_BYTES).any() or np.isin(last_bytes(cells), SPACE_BYTES).any():
+        cells = pc.utf8_trim_whitespace(cells)
+    return cells
+
+
+def _read_csv_records(text: str, name: str, problems: Collector, encoding: str, separator: str,
+                      header_line: int) -> RawTable | None:
+    """The slow path: record by record with the csv module (quoted values over several lines)."""
     reader = csv.reader(io.StringIO(text), delimiter=separator)
     header, rows, numbers = None, [], []
     previous_end = 0
     try:
         for record in reader:
             start, previous_end = previous_end + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
+            if start < header_line or not any(cell.strip() for cell in record):
                 continue
             if header is None:
-                header, header_line = [h.strip() for h in record], start
+                header = _trim_header(record)
                 continue
-            while len(record) > len(header) and not record[-1].strip():
-                record = record[:-1]
-            if len(record) != len(header):
-                problems.error(name, start, None, f"{len(record)} champs au lieu de {len(header)} (séparateur « {separator} »)",
-                               "Vérifiez les guillemets et les séparateurs de cette ligne : une valeur contenant "
-                               f"« {separator} » doit être entre guillemets", kind="fields")
-                continue
-            rows.append([cell.strip() for cell in record])
+            rows.append(record)
             numbers.append(start)
     except csv.Error as exc:
         problems.error(name, reader.line_num, None, f"ligne illisible ({exc})", "Vérifiez les guillemets de cette ligne")
         return None
-    return RawTable(name, header, rows, numbers, header_line, encoding, separator)
+    records = pa.array(rows, pa.list_(pa.string()))
+    return _table_from_records(name, header, records, np.array(numbers, dtype=np.int64), header_line, problems,
+                               encoding, separator)
 
+
+# --------------------------------------------------------------------------------------------- XLSX
 
 def _cell_text(value) -> str:
     if value is None:
@@ -147,7 +307,16 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes, name: str, problems: Collector, sheet: str | None) -> RawTable | None:
+def _sheet_rows(ws) -> list[tuple[int, list[str]]]:
+    out = []
+    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [_cell_text(v) for v in values]
+        if any(c.strip() for c in cells):
+            out.append((number, cells))
+    return out
+
+
+def _read_xlsx(data: bytes, name: str, problems: Collector, sheet: str | None, recognise: Recogniser) -> RawTable | None:
     import zipfile
 
     from openpyxl import load_workbook
@@ -159,37 +328,46 @@ def _read_xlsx(data: bytes, name: str, problems: Collector, sheet: str | None) -
                        "Ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV")
         return None
     try:
+        names = list(book.sheetnames)
         if sheet:
-            wanted = {normalise_name(n): n for n in book.sheetnames}
-            real = sheet if sheet in book.sheetnames else wanted.get(normalise_name(sheet))
+            wanted = {normalise_name(n): n for n in names}
+            real = sheet if sheet in names else wanted.get(normalise_name(sheet))
             if real is None:
-                problems.error(name, None, None, f"pas de feuille « {sheet} » (feuilles : {', '.join(book.sheetnames)})",
+                problems.error(name, None, None, f"pas de feuille « {sheet} » (feuilles : {', '.join(names)})",
                                "Donnez le nom exact d'une des feuilles (option --sheet)")
                 return None
-            ws = book[real]
+            order = [real]
         else:
-            ws = book.worksheets[0]
-        header, rows, numbers, header_line = None, [], [], 1
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
-            if header is None:
-                header, header_line = cells, number
-                while header and not header[-1]:
-                    header.pop()
-                continue
-            cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
-            if any(cells[len(header):]):
-                problems.error(name, number, column_letter(len(header)), "valeur hors des colonnes nommées",
-                               "Donnez un en-tête à cette colonne ou videz la cellule", kind="fields")
-                continue
-            rows.append(cells[: len(header)])
-            numbers.append(number)
-        title = ws.title
+            order = names
+        chosen = None
+        for title in order:  # without --sheet: the first sheet whose header is recognised, else the first
+            rows = _sheet_rows(book[title])
+            position = next((p for p, (_, cells) in enumerate(rows[:HEADER_SCAN])
+                             if recognise([normalise_name(c) for c in cells if c.strip()])), None)
+            if position is not None:
+                chosen = (title, rows, position)
+                break
+            if chosen is None:
+                chosen = (title, rows, 0 if rows else None)
+            if sheet or len(order) == 1:
+                break
     finally:
         book.close()
-    if header is None:
-        problems.error(name, None, None, "la feuille est vide", "Vérifiez que vous avez choisi la bonne feuille (option --sheet)")
+    title, rows, position = chosen
+    if not rows:
+        problems.error(name, None, None, f"la feuille « {title} » est vide",
+                       "Vérifiez que vous avez choisi la bonne feuille (option --sheet)")
         return None
-    return RawTable(name, header, rows, numbers, header_line, None, None, title)
+    if position is None:
+        position = 0
+    if not sheet and title != names[0]:
+        problems.warning(name, None, None, f"feuille « {title} » lue : la première feuille (« {names[0]} ») n'a pas "
+                         "d'en-têtes reconnus", "Rien à faire ; pour lire une autre feuille, précisez-la (option --sheet)")
+    header_line, header = rows[position][0], _trim_header(rows[position][1])
+    body = rows[position + 1:]
+    width = len(header)
+    records = pa.array([cells + [""] * (width - len(cells)) for _, cells in body], pa.list_(pa.string()))
+    numbers = np.array([number for number, _ in body], dtype=np.int64)
+    if len(names) > 1:  # a line number means nothing without its sheet
+        name = f"{name}, feuille « {title} »"
+    return _table_from_records(name, header, records, numbers, header_line, problems, None, None, title, names)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 SPACES = "\u00a0\u202f\u2009\u2007 "
 FORMULA_START = ("=", "@", "+", "-")
+MINUS = "\u2212"  # the typographic minus sign some exports write
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date serials (1900 system, leap-year bug included)
 
 
 def normalise_name(name: str) -> str:
@@ -26,7 +28,7 @@ def parse_number(cell: str, decimal: str = ",") -> float:
     `decimal` is the file's decimal mark; the other mark, spaces and non-breaking spaces are thousands
     separators. A mark followed by other than 3 digits is read as a decimal whatever the file uses.
     """
-    text = str(cell).strip()
+    text = str(cell).strip().removesuffix("€").replace(MINUS, "-")
     for space in SPACES:
         text = text.replace(space, "")
     if not text:
@@ -62,16 +64,20 @@ def looks_numeric(cell: str) -> bool:
 def formula_risk(cell: str) -> bool:
     """A cell a spreadsheet would run as a formula: =…, @…, or +/- not followed by a number."""
     text = str(cell).lstrip(SPACES)
-    if not text.startswith(FORMULA_START):
-        return False
+    if not text.startswith(FORMULA_START) or text.rstrip(SPACES) in ("-", "+"):
+        return False  # a lone dash is how many exports write "no data": not a formula
     if text[0] in "+-" and looks_numeric(text):
         return False
     return True
 
 
 def parse_date(cell: str) -> date:
-    """ISO '2025-01-31' (with or without a time), or '31/01/2025' as Excel re-saves it; ValueError otherwise."""
+    """ISO '2025-01-31' (with or without a time), '31/01/2025' as Excel re-saves it, or an Excel date serial
+    ('45901', a date cell read without its format); ValueError otherwise."""
     text = str(cell).strip()
+    serial = text.removesuffix(".0")
+    if serial.isdigit() and 20_000 <= int(serial) <= 80_000:  # 1954-10-03 .. 2119-01-10
+        return EXCEL_EPOCH + timedelta(days=int(serial))
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%Y/%m/%d"):
         try:
             return datetime.strptime(text[:10] if pattern == "%Y-%m-%d" else text.split(" ")[0], pattern).date()

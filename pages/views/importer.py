@@ -11,6 +11,7 @@ from components.shell import context, page_header
 from components.tables import french_styler
 from observatoire.dates import format_date_fr
 from observatoire.errors import ObservatoireError, ValidationError
+from observatoire.formats import format_number
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
 from observatoire.ingest.templates import example_uai, template_bytes
 
@@ -84,12 +85,12 @@ with tempfile.TemporaryDirectory(prefix="observatoire-import-") as folder:
     st.subheader("Aperçu")
     if len(plan.facts):
         labels = {i.id: i.label for i in ctx.catalog.indicators}
+        head = plan.facts.head(500)  # a file of millions of facts: only what is shown is formatted
         preview = pd.DataFrame({
-            "Fichier": plan.facts["file"], "Ligne": plan.facts["line"],
-            "Indicateur": plan.facts["indicator_id"].map(labels), "Entité": plan.facts["entity_id"],
-            "Valeur": plan.facts["value"], "Dénominateur": plan.facts["denominator"],
-        }).head(500)
-        st.caption(f"{len(plan.facts)} fait(s) lu(s) ; les 500 premiers :")
+            "Fichier": head["file"], "Ligne": head["line"], "Indicateur": head["indicator_id"].map(labels),
+            "Entité": head["entity_id"], "Valeur": head["value"], "Dénominateur": head["denominator"],
+        })
+        st.caption(f"{format_number(len(plan.facts))} fait(s) lu(s)" + (" ; les 500 premiers :" if len(plan.facts) > 500 else " :"))
         st.dataframe(french_styler(preview, {"Valeur": "dec2", "Dénominateur": "dec2", "Ligne": "int"}), hide_index=True,
                      key="import_preview")
     if len(plan.site_changes):

@@ -1,0 +1,157 @@
+"""Vectorised screening of cells: which cells are certainly valid, and their values, for a whole column at once.
+
+The per-row checks of formats.py stay the reference: a row that is not certainly valid here (an empty value, a
+percentage, a sign, a formula, an unknown code, a rate above its denominator…) is judged by them, so every
+message is the same as before; only the clean rows, nearly all of a real file, skip the Python loop.
+Values are parsed once per distinct cell text (dictionary encoding), so repeated values cost nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .text import FORMULA_START, NotANumber, parse_number
+
+FORMULA_BYTES = np.array([ord(c) for c in FORMULA_START], dtype=np.uint8)
+PYTHON_UNIQUES = 20_000  # below this many distinct texts, parse them with parse_number itself
+
+
+def as_array(values) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type == pa.large_string():
+        values = values.cast(pa.string())
+    return values
+
+
+def first_bytes(values: pa.Array) -> np.ndarray:
+    """The first byte of each string (0 for an empty one), without building Python strings."""
+    values = as_array(values)
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset: values.offset + n + 1]
+    data_buffer = values.buffers()[2]
+    if data_buffer is None or data_buffer.size == 0:
+        return np.zeros(n, dtype=np.uint8)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    starts = offsets[:-1]
+    lengths = offsets[1:] - starts
+    return np.where(lengths > 0, data[np.minimum(starts, len(data) - 1)], 0).astype(np.uint8)
+
+
+def last_bytes(values: pa.Array) -> np.ndarray:
+    """The last byte of each string (0 for an empty one)."""
+    values = as_array(values)
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset: values.offset + n + 1]
+    data_buffer = values.buffers()[2]
+    if data_buffer is None or data_buffer.size == 0:
+        return np.zeros(n, dtype=np.uint8)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    ends = offsets[1:]
+    lengths = ends - offsets[:-1]
+    return np.where(lengths > 0, data[np.clip(ends - 1, 0, len(data) - 1)], 0).astype(np.uint8)
+
+
+def formula_candidates(values: pa.Array) -> np.ndarray:
+    """Cells that may be formulas (first character = @ + -); formula_risk() decides for these few."""
+    return np.isin(first_bytes(values), FORMULA_BYTES)
+
+
+def is_empty(values: pa.Array) -> np.ndarray:
+    return (pc.binary_length(as_array(values)).to_numpy(zero_copy_only=False) == 0)
+
+
+def _parse_python(texts: list[str], decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    out = np.zeros(len(texts))
+    ok = np.zeros(len(texts), dtype=bool)
+    for i, text in enumerate(texts):
+        if text.endswith("%"):
+            continue  # a percentage is judged row by row (make_fact)
+        try:
+            out[i] = parse_number(text, decimal)
+            ok[i] = True
+        except NotANumber:
+            pass
+    return out, ok
+
+
+def _parse_distinct(texts: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """parse_number() over distinct texts: vectorised for plain shapes (123, 12,5, 1.234), Python for the rest."""
+    n = len(texts)
+    if n <= PYTHON_UNIQUES:
+        return _parse_python(texts.to_pylist(), decimal)
+    other = "." if decimal == "," else ","
+    values = np.zeros(n)
+    ok = np.zeros(n, dtype=bool)
+    digits = pc.ascii_is_decimal(texts).to_numpy(zero_copy_only=False)
+    plain = texts.filter(pa.array(digits))
+    values[digits] = pc.cast(plain, pa.float64()).to_numpy()
+    ok[digits] = True
+    rest = ~digits
+    for mark in (decimal, other):
+        count = pc.count_substring(texts, mark).to_numpy(zero_copy_only=False)
+        removed = pc.ascii_is_decimal(pc.replace_substring(texts, mark, "")).to_numpy(zero_copy_only=False)
+        one = rest & (count == 1) & removed
+        if not one.any():
+            continue
+        chosen = texts.filter(pa.array(one))
+        if mark == other:  # 1.234 groups thousands, 1.5 or 1234.5 is a decimal
+            position = pc.find_substring(chosen, mark).to_numpy(zero_copy_only=False)
+            after = pc.binary_length(chosen).to_numpy(zero_copy_only=False) - position - 1
+            grouped = (position >= 1) & (position <= 3) & (after == 3)
+            text = pc.if_else(pa.array(grouped), pc.replace_substring(chosen, mark, ""),
+                              pc.replace_substring(chosen, mark, "."))
+        else:
+            text = pc.replace_substring(chosen, mark, ".")
+        values[one] = pc.cast(text, pa.float64()).to_numpy()
+        ok[one] = True
+        rest &= ~one
+    leftover = np.flatnonzero(rest)
+    if len(leftover):
+        parsed, parsed_ok = _parse_python(texts.take(pa.array(leftover)).to_pylist(), decimal)
+        values[leftover] = parsed
+        ok[leftover] = parsed_ok
+    return values, ok
+
+
+def parse_numbers(cells: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, ok) for a column of stripped texts; ok is False for empty cells, percentages and non-numbers."""
+    encoded = pc.dictionary_encode(as_array(cells))
+    values, ok = _parse_distinct(encoded.dictionary, decimal)
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    return values[index], ok[index]
+
+
+def map_distinct(cells: pa.Array, function, missing=None) -> np.ndarray:
+    """function(text) applied once per distinct text; an object array aligned with `cells`."""
+    encoded = pc.dictionary_encode(as_array(cells))
+    mapped = np.array([function(t) for t in encoded.dictionary.to_pylist()] + [missing], dtype=object)
+    return mapped[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def fact_keys(*parts: tuple) -> list[np.ndarray]:
+    """One int64 key per (indicator, level, entity), comparable across the given parts (each a tuple of the
+    three columns, pandas or Arrow): a shared dictionary per column, then a mixed-radix number."""
+    sizes = [len(p[0]) for p in parts]
+    key = np.zeros(sum(sizes), dtype=np.int64)
+    for c in range(3):
+        encoded = pc.dictionary_encode(pa.concat_arrays([as_array(pa.array(p[c], pa.string()) if not isinstance(
+            p[c], (pa.Array, pa.ChunkedArray)) else p[c]) for p in parts]))
+        key = key * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
+    return np.split(key, np.cumsum(sizes)[:-1])
+
+
+def lookup(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Position of each needle in `haystack` (unique int64 keys), or -1: a sort and a binary search."""
+    if not len(haystack):
+        return np.full(len(needles), -1, dtype=np.int64)
+    order = np.argsort(haystack, kind="stable")
+    ordered = haystack[order]
+    position = np.minimum(np.searchsorted(ordered, needles), len(ordered) - 1)
+    return np.where(ordered[position] == needles, order[position], -1)
