@@ -35,35 +35,68 @@ scoped_sites as (
         and ($uai is null or e.entity_id = $uai)
 ),
 
-expected as (
-    select c.snapshot_date, c.indicator_id, s.*
-    from collected as c
-    join scoped_sites as s
-        on c.scope = 'all' or (c.scope = '1d' and s.degree = 1) or (c.scope = '2d' and s.degree = 2)
+site_scopes as (
+    -- Each site with the indicator scopes it belongs to ('all', and '1d' or '2d'), for equi-joins below.
+    select uai, area_kind, area_code, unnest(['all', case degree when 1 then '1d' when 2 then '2d' end]) as scope
+    from scoped_sites
 ),
 
-flagged as (
-    select x.*, f.entity_id is not null as is_reported
-    from expected as x
-    left join facts as f
-        on f.snapshot_date = x.snapshot_date
-        and f.indicator_id = x.indicator_id
-        and f.entity_level = 'site'
-        and f.entity_id = x.uai
+areas as (
+    select
+        area_kind,
+        area_code,
+        any_value(area_name) as area_name,
+        count(*) as sites_all,
+        count(*) filter (where degree = 1) as sites_1d,
+        count(*) filter (where degree = 2) as sites_2d
+    from scoped_sites
+    group by area_kind, area_code
+),
+
+indicators_per_snapshot as (
+    select
+        snapshot_date,
+        count(*) filter (where scope = 'all') as indicators_all,
+        count(*) filter (where scope = '1d') as indicators_1d,
+        count(*) filter (where scope = '2d') as indicators_2d
+    from collected
+    group by snapshot_date
+),
+
+expected as (
+    -- Counted, not listed: sites in scope x indicators collected (listing them is sites x indicators x snapshots rows).
+    select
+        i.snapshot_date,
+        a.area_kind,
+        a.area_code,
+        a.area_name,
+        a.sites_all * i.indicators_all + a.sites_1d * i.indicators_1d + a.sites_2d * i.indicators_2d as expected_facts
+    from indicators_per_snapshot as i
+    cross join areas as a
+),
+
+reported as (
+    select f.snapshot_date, s.area_kind, s.area_code, count(*) as reported_facts
+    from facts as f
+    join collected as c using (snapshot_date, indicator_id)
+    join site_scopes as s on s.uai = f.entity_id and s.scope = c.scope
+    where f.entity_level = 'site'
+    group by f.snapshot_date, s.area_kind, s.area_code
 ),
 
 final as (
     select
-        snapshot_date,
-        area_kind,
-        area_code,
-        any_value(area_name) as area_name,
-        count(*) as expected_facts,
-        count(*) filter (where is_reported) as reported_facts,
-        count(*) filter (where not is_reported) as missing_facts,
-        count(*) filter (where not is_reported) / count(*) as missing_pct
-    from flagged
-    group by snapshot_date, area_kind, area_code
+        e.snapshot_date,
+        e.area_kind,
+        e.area_code,
+        e.area_name,
+        e.expected_facts,
+        coalesce(r.reported_facts, 0) as reported_facts,
+        e.expected_facts - coalesce(r.reported_facts, 0) as missing_facts,
+        (e.expected_facts - coalesce(r.reported_facts, 0)) / e.expected_facts as missing_pct
+    from expected as e
+    left join reported as r using (snapshot_date, area_kind, area_code)
+    where e.expected_facts > 0
 )
 
 select * from final

@@ -34,11 +34,16 @@ scoped_sites as (
         and ($uai is null or e.entity_id = $uai)
 ),
 
+site_scopes as (
+    -- Each site with the indicator scopes it belongs to ('all', and '1d' or '2d'): an equi-join below.
+    select *, unnest(['all', case degree when 1 then '1d' when 2 then '2d' end]) as scope
+    from scoped_sites
+),
+
 expected as (
-    select c.indicator_id, c.label, s.*
+    select c.indicator_id, c.label, s.* exclude (scope)
     from collected as c
-    join scoped_sites as s
-        on c.scope = 'all' or (c.scope = '1d' and s.degree = 1) or (c.scope = '2d' and s.degree = 2)
+    join site_scopes as s using (scope)
 ),
 
 missing as (
@@ -49,10 +54,11 @@ missing as (
 ),
 
 last_seen as (
-    select indicator_id, entity_id as uai, max(snapshot_date) as last_reported_date
-    from facts
-    where entity_level = 'site' and snapshot_date < $snapshot_date
-    group by indicator_id, entity_id
+    select f.indicator_id, f.entity_id as uai, max(f.snapshot_date) as last_reported_date
+    from facts as f
+    semi join missing as m on m.indicator_id = f.indicator_id and m.uai = f.entity_id
+    where f.entity_level = 'site' and f.snapshot_date < $snapshot_date
+    group by f.indicator_id, f.entity_id
 )
 
 select m.area_name, m.uai, m.site_name, m.commune_name, m.indicator_id, m.label, l.last_reported_date
