@@ -10,22 +10,26 @@ from components.chart_export import chart_downloads
 from components.session import get_store
 from components.shell import context, page_path
 from components.state import _bound
-from observatoire.copil import Deck, build_deck, default_compare
+from observatoire.copil import Deck, build_deck, default_compare, typeset
 from observatoire.copil_export import PPTX_MIME, render_charts, to_pdf, to_pptx
 from observatoire.dates import format_date_fr
 from observatoire.filters import Filters
 
 SLIDE_KEY, SINCE_KEY, FILES_KEY = "diapo", "depuis", "copil-fichiers"
-# Only on this page: no sidebar (nor its expand arrow), the whole width, large type inside the slide.
+# Only on this page: no sidebar (nor its expand arrow) and no top bar, which would cover the demo notice;
+# the whole width, large type inside the slide, which fills the screen so that the deck files sit below
+# the fold; small chart download buttons.
 CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stSidebarCollapseButton"], [data-testid="stSidebarNav"] {display: none !important;}
-[data-testid="stMainBlockContainer"] {max-width: 100%; padding: 1.2rem 3rem 1rem 3rem;}
+[data-testid="stSidebarCollapseButton"], [data-testid="stSidebarNav"], [data-testid="stHeader"] {display: none !important;}
+[data-testid="stMainBlockContainer"] {max-width: 100%; padding: 1rem 3rem 1rem 3rem;}
+.st-key-copil-slide {min-height: calc(100vh - 19rem);}
 .st-key-copil-slide h1 {font-size: 2.9rem; line-height: 1.15; color: #000091;}
 .st-key-copil-slide p, .st-key-copil-slide li {font-size: 1.5rem; line-height: 1.45;}
 .st-key-copil-slide .copil-subtitle p {font-size: 1.25rem; color: #555;}
-.st-key-copil-footer p {font-size: 0.95rem; color: #555;}
+.st-key-copil-slide button p {font-size: 0.85rem; line-height: 1.2;}
+.st-key-copil-footer p {font-size: 1.05rem; color: #444;}
 .st-key-copil-counter p {font-size: 1.4rem; font-weight: 600; text-align: center; margin: 0;}
 </style>
 """
@@ -43,13 +47,13 @@ def _move(step: int, total: int) -> None:
 
 
 def _text(value: str) -> str:
-    """Plain text for st.markdown: no HTML, no LaTeX ($), no emphasis from stray characters."""
-    return html.escape(value, quote=False).replace("$", "\\$").replace("*", "\\*").replace("_", "\\_")
+    """Plain text for st.markdown, typeset in French: no HTML, no LaTeX ($), no emphasis from stray characters."""
+    return html.escape(typeset(value), quote=False).replace("$", "\\$").replace("*", "\\*").replace("_", "\\_")
 
 
 def draw_slide(slide, number: int, key: str) -> None:
     with st.container(key="copil-slide"):
-        st.title(slide.title, anchor=False)
+        st.title(typeset(slide.title), anchor=False)
         if slide.subtitle:
             st.markdown(f"<div class='copil-subtitle'>\n\n{_text(slide.subtitle)}\n\n</div>", unsafe_allow_html=True)
         if slide.charts:
@@ -64,7 +68,7 @@ def draw_slide(slide, number: int, key: str) -> None:
                     st.vega_lite_chart(spec, width="stretch", key=f"{key}-{number}-{n}")
                     chart_downloads(spec, f"copil-{slide.key}-{n + 1}", key=f"{key}-{number}-{n}-export")
     with st.container(key="copil-footer"):
-        st.caption(slide.footer)
+        st.caption(_text(slide.footer))
 
 
 def draw_files(deck: Deck, identity: tuple) -> None:
