@@ -91,3 +91,21 @@ def test_the_deck_files_are_prepared_with_progress(app):
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Télécharger le PowerPoint" in labels and "Télécharger le PDF" in labels
     assert at.get("status") or at.get("expandable")
+
+
+def _changes_subtitle(at) -> str:
+    return next(m.value for m in at.markdown if "<div class='copil-subtitle'>" in m.value)
+
+
+def test_the_comparison_snapshot_comes_from_the_link_or_the_selector(app):
+    at = app(PAGE, diapo="7")
+    assert "Du 31 août 2024 au 31 août 2025" in _changes_subtitle(at)          # default: a year earlier
+    at = app(PAGE, diapo="7", depuis="2025-01-31")                              # as the README writes it
+    assert not at.exception
+    assert "Du 31 janvier 2025 au 31 août 2025" in _changes_subtitle(at)
+    assert at.query_params["depuis"] == "31 janvier 2025"                       # the label Streamlit keeps
+    at.selectbox(key="depuis").set_value("2025-03-31").run()
+    assert "Du 31 mars 2025 au 31 août 2025" in _changes_subtitle(at)
+    at = app(PAGE, diapo="7", depuis="2019-01-31")                              # no such snapshot: the default
+    assert not at.exception
+    assert "Du 31 août 2024 au 31 août 2025" in _changes_subtitle(at)

@@ -9,7 +9,7 @@ import streamlit as st
 from components.chart_export import chart_downloads
 from components.session import get_store
 from components.shell import context, page_path
-from components.state import _bound
+from components.state import _bound, canonical_link
 from observatoire.copil import Deck, build_deck, default_compare, typeset
 from observatoire.copil_export import PPTX_MIME, render_charts, to_pdf, to_pptx
 from observatoire.dates import format_date_fr
@@ -108,13 +108,23 @@ if day is None:
     st.stop()
 
 earlier = [d for d in ctx.store.snapshot_dates if d < day]
+options = [d.isoformat() for d in sorted(earlier, reverse=True)]
+since_label = lambda d: format_date_fr(date.fromisoformat(d))  # noqa: E731
+# Streamlit keeps the shown label in the URL (?depuis=31+janvier+2024) and drops a value it cannot read:
+# a link written ?depuis=2024-01-31 gets its label; one naming no earlier snapshot falls back to the default
+# instead of silently comparing with the latest snapshot.
+rewrite = canonical_link([(SINCE_KEY, options, since_label)], {SINCE_KEY: st.query_params.get(SINCE_KEY)})
+if rewrite:
+    st.query_params.update(rewrite)
+    st.rerun()
+if SINCE_KEY in st.query_params and st.query_params[SINCE_KEY] not in {since_label(o) for o in options}:
+    del st.query_params[SINCE_KEY]
+    st.session_state.pop(SINCE_KEY, None)
 if SINCE_KEY not in st.session_state and SINCE_KEY not in st.query_params and earlier:
     st.session_state[SINCE_KEY] = default_compare(ctx.store.snapshot_dates, day).isoformat()
-options = [d.isoformat() for d in sorted(earlier, reverse=True)]
 
 bar = st.columns([1, 1, 1, 1.2, 3, 1.6], vertical_alignment="center")
-since_text = _bound("Comparer avec l'instantané du", options, SINCE_KEY,
-                    lambda d: format_date_fr(date.fromisoformat(d)), bar[4],
+since_text = _bound("Comparer avec l'instantané du", options, SINCE_KEY, since_label, bar[4],
                     help="« Ce qui a changé depuis le dernier COPIL » compare l'instantané présenté à celui-ci.") \
     if options else None
 since = date.fromisoformat(since_text) if since_text else None
