@@ -28,10 +28,16 @@ PROJECTOR = {"axis": {"labelFontSize": 15, "titleFontSize": 15},
              "title": {"fontSize": 19, "subtitleFontSize": 15}}
 
 
+# Width fitted, height kept for the plot: under Streamlit 1.67's default sizing a fixed height also holds
+# the title, axes and a bottom legend, which squeezes the plot to a strip (measured in Chromium).
+FIT_X = {"type": "fit-x", "contains": "padding"}
+
+
 def projector(spec: dict) -> dict:
     """A copy of a Vega-Lite spec with type large enough to read on a projector (the screen charts
-    use 12 px labels); only the config is copied deeply, not the data."""
+    use 12 px labels) and the plot height kept (FIT_X); only the config is copied deeply, not the data."""
     out = dict(spec)
+    out["autosize"] = dict(FIT_X)
     config = copy.deepcopy(out.get("config", {}))
     for part, sizes in PROJECTOR.items():
         config.setdefault(part, {}).update(sizes)

@@ -219,6 +219,8 @@ def test_charts_use_projector_type_and_the_status_bars_a_step_height(deck):
         for spec in slide.charts:
             assert spec["config"]["axis"]["labelFontSize"] == PROJECTOR["axis"]["labelFontSize"]
             assert spec["config"]["legend"]["labelFontSize"] == PROJECTOR["legend"]["labelFontSize"]
+            # the height stays the plot's: Streamlit's default fit would squeeze it under title and legend
+            assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
     status = next(s for s in deck.slides if s.key == "synthese").charts[0]
     # a fixed height with a bottom legend is squeezed to a line by Streamlit 1.67: the bands need a step
     assert status["height"] == {"step": 44}

@@ -206,6 +206,7 @@ def test_page_renders_on_demo(app):
     assert at.metric[0].label.startswith("Écart isolé – urbain")
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert len(charts) == 2                                     # coverage trend and gap
+    assert all('"fit-x"' in c.proto.spec for c in charts)       # plot height kept under the legend
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("Image PNG") == 2 and labels.count("Image SVG") == 2   # every chart, offline
 

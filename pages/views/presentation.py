@@ -16,6 +16,7 @@ from observatoire.dates import format_date_fr
 from observatoire.filters import Filters
 
 SLIDE_KEY, SINCE_KEY, FILES_KEY = "diapo", "depuis", "copil-fichiers"
+STACKED_PLOT_HEIGHT = 140   # px, each of two charts on one slide (1080 px screen)
 # Only on this page: no sidebar (nor its expand arrow) and no top bar, which would cover the demo notice;
 # the whole width, large type inside the slide, which fills the screen so that the deck files sit below
 # the fold; small chart download buttons.
@@ -65,7 +66,10 @@ def draw_slide(slide, number: int, key: str) -> None:
         if charts is not None:
             with charts:
                 for n, spec in enumerate(slide.charts):
-                    st.vega_lite_chart(spec, width="stretch", key=f"{key}-{number}-{n}")
+                    shown = spec
+                    if len(slide.charts) > 1 and isinstance(spec.get("height"), (int, float)):
+                        shown = {**spec, "height": STACKED_PLOT_HEIGHT}   # both fit above the footer
+                    st.vega_lite_chart(shown, width="stretch", key=f"{key}-{number}-{n}")
                     chart_downloads(spec, f"copil-{slide.key}-{n + 1}", key=f"{key}-{number}-{n}-export")
     with st.container(key="copil-footer"):
         st.caption(_text(slide.footer))
