@@ -197,8 +197,13 @@ def synthesis_slide(store: Store, figures: dict, snapshot_date: date) -> Slide:
         counts = status_counts(inds, figures)
         with_status = len(inds) - counts["none"]
         parts = [f"{counts[s]} {STATUS_LABELS[s]}" for s in ("ahead", "on_track", "late")]
-        bullets.append(f"Axe {axis.number} — {axis.short_title} : {', '.join(parts)} "
-                       f"(sur {plural(with_status, 'indicateur')} avec une cible et une donnée, {len(inds)} au total).")
+        if with_status == 0:   # e.g. under a circonscription filter, where the académie's targets do not apply
+            bullets.append(f"Axe {axis.number} — {axis.short_title} : aucun des {plural(len(inds), 'indicateur')} "
+                           "n'a à la fois une cible applicable à ce périmètre et une donnée.")
+        else:
+            bullets.append(f"Axe {axis.number} — {axis.short_title} : {', '.join(parts)} "
+                           f"(sur {plural(with_status, 'indicateur')} avec une cible et une donnée, "
+                           f"{len(inds)} au total).")
         rows += [{"axis": f"Axe {axis.number}", "axis_title": f"Axe {axis.number} — {axis.short_title}",
                   "status": s, "count": counts[s]} for s in ("ahead", "on_track", "late")]
     bullets.append("Statut : la tendance depuis la rentrée, prolongée jusqu'au 31 août, comparée à la cible de "

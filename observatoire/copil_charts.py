@@ -124,13 +124,16 @@ def site_map(boundaries: dict, sites: pd.DataFrame, colors: dict[str, str], labe
     data = data.assign(_c=data["isolation"].map(rank).fillna(-1), _s=data["coverage_status"].map(status_rank)) \
         .sort_values(["_c", "_s"], kind="stable").drop(columns=["_c", "_s"])
     present = [k for k in colors if k in set(data["isolation"])] or list(colors)
-    statuses = [v for k, v in SITE_STATUS.items() if k in set(data["coverage_status"])] or list(SITE_STATUS.values())
+    # every status in the scales (a one-value size or opacity range draws no point at all in Vega),
+    # only those present in the legend
+    statuses = list(SITE_STATUS.values())
+    shown = [v[0] for k, v in SITE_STATUS.items() if k in set(data["coverage_status"])]
     points = alt.Chart(data).mark_circle(stroke="white", strokeWidth=0.6).encode(
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color("classe:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=[labels.get(k, k) for k in present], range=[colors[k] for k in present])),
         size=alt.Size("service:N", title=None, legend=alt.Legend(orient="bottom", symbolFillColor="#6f6f6f",
-                                                                 symbolStrokeColor="#6f6f6f"),
+                                                                 symbolStrokeColor="#6f6f6f", values=shown),
                       scale=alt.Scale(domain=[s[0] for s in statuses], range=[s[1] for s in statuses])),
         opacity=alt.Opacity("service:N", legend=None,
                             scale=alt.Scale(domain=[s[0] for s in statuses], range=[s[2] for s in statuses])),

@@ -92,9 +92,10 @@ def render_charts(deck: Deck, progress=None) -> list[list[bytes]]:
 # --- layout shared by both formats -------------------------------------------------------------------------
 
 def font_size(bullets, width_in: float, height_in: float, sizes=FONT_SIZES) -> int:
-    """The largest size (points) at which the bullets fit the box, estimating a glyph at half the size wide."""
+    """The largest size (points) at which the bullets fit the box, estimating a glyph at 0.56 of the size
+    wide (DejaVu Sans, the PDF's font, is the widest of the fonts used; at 0.5 the last bullet ran into the footer)."""
     for size in sizes:
-        per_line = max(1, int(width_in * 72 / (0.5 * size)))
+        per_line = max(1, int(width_in * 72 / (0.56 * size)))
         lines = sum(math.ceil((len(b) + 2) / per_line) for b in bullets)
         needed = lines * size * 1.25 / 72 + len(bullets) * size * 0.45 / 72
         if needed <= height_in:

@@ -256,3 +256,48 @@ def test_demo_deck_at_the_end_of_the_school_year(demo_dir):
     assert gaps and not any("(écart −0,0" in b or "(écart 0,0" in b for b in gaps)
     assert any("« ÉduConnect »" in b for b in bullets(deck, "carte"))
     assert not any("hors du champ" in b for b in bullets(deck, "carte"))
+
+
+def _text_heights(page) -> list[tuple[float, str]]:
+    """(baseline height in points from the bottom, text) of each piece of text on a PDF page."""
+    out = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: out.append((tm[5], text.strip()))
+                      if text.strip() else None)
+    return out
+
+
+def test_pdf_body_never_runs_into_the_footer(demo_dir):
+    """The demo's 'Ce qui a changé' in one circonscription has long sentences: the body font shrinks
+    enough that its last line stays above the footer (it used to print over it)."""
+    store = Store(demo_dir)
+    full = build_deck(store, store.snapshot_dates[-1], Filters(circonscription="C05"), store.snapshot_dates[16])
+    text_only = type(full)(full.academie, full.snapshot_date, full.compare_date, full.filters_text, full.is_demo,
+                           [s for s in full.slides if not s.charts])
+    assert any(s.key == "changements" for s in text_only.slides)
+    for page in PdfReader(io.BytesIO(to_pdf(text_only))).pages:
+        pieces = _text_heights(page)
+        footer = next(y for y, t in pieces if t.startswith("Instantané du"))
+        crowded = [t for y, t in pieces if footer + 0.5 < y < footer + 12]
+        assert not crowded, f"body text on the footer: {crowded}"
+
+
+def test_site_map_draws_its_points_when_every_site_has_the_same_status():
+    """A one-value size or opacity range makes Vega draw no point: the scales always hold every status."""
+    import pandas as pd
+    from PIL import Image
+
+    sites = pd.DataFrame({"name": ["a", "b"], "commune_name": "x", "lat": [4.9, 4.8], "lon": [-52.4, -52.3],
+                          "isolation": "urbain", "coverage_status": "covered"})
+    spec = site_map({"type": "FeatureCollection", "features": []}, sites, {"urbain": "#0072B2"},
+                    {"urbain": "Urbain"}, "t")
+    size = spec["layer"][1]["encoding"]["size"]
+    assert len(size["scale"]["range"]) == 3 and size["legend"]["values"] == ["couvert"]
+    image = Image.open(io.BytesIO(chart_png(spec))).convert("RGB")
+    blue = sum(1 for r, g, b in image.getdata() if b > 150 and r < 60 and 90 < g < 150)
+    assert blue > 50, "no site drawn"
+
+
+def test_synthesis_says_when_no_target_applies(store):
+    deck = build_deck(store, AFTER, Filters(circonscription="C01"))
+    first = bullets(deck, "synthese")[0]
+    assert first.startswith("Axe 1 — ") and "n'a à la fois une cible applicable à ce périmètre et une donnée" in first
