@@ -31,6 +31,9 @@ COVERAGE_LABELS = {"covered": "service en place", "not_covered": "pas encore cou
                    "not_applicable": "hors du champ du service"}
 # A map of about this size in pixels is what the initial view is fitted to.
 FIT_WIDTH, FIT_HEIGHT = 640, 620
+# Site discs in screen pixels: radius = MIN + STEP * sqrt(pupils), so that size reads at the zoom that
+# shows the whole territory (in metres, every site of Guyane was the same 3 px dot at that zoom).
+RADIUS_MIN_PX, RADIUS_STEP_PX, RADIUS_MAX_PX = 3.0, 0.22, 16
 
 
 def rgba(hex_color: str, alpha: int = 255) -> list[int]:
@@ -222,10 +225,20 @@ def commune_layer(boundaries: dict, values: pd.DataFrame, bins: list[Bin], value
 
 def site_frame(points: pd.DataFrame, isolation_labels: dict[str, str], isolation_colors: dict[str, str],
                value_label: str, unit: str, site_type_labels: dict[str, str] | None = None) -> pd.DataFrame:
-    """The columns the sites layer draws and shows (one row per site of site_points.sql)."""
-    frame = points.copy()
+    """The columns the sites layer draws and shows (one row per site of site_points.sql).
+
+    Rows come in drawing order: by isolation class as the territory orders them, the most isolated
+    last, so that an isolated site is drawn on top of any urban one beside it; within a class, the
+    sites the service covers last.
+    """
+    class_rank = {c: n for n, c in enumerate(isolation_labels)}
+    status_rank = {s: n for n, s in enumerate(reversed(COVERAGE_OUTLINE))}
+    frame = points.assign(_class=points["isolation"].map(class_rank).fillna(-1),
+                          _status=points["coverage_status"].map(status_rank).fillna(-1)) \
+        .sort_values(["_class", "_status", "uai"], kind="stable").drop(columns=["_class", "_status"]) \
+        .reset_index(drop=True)
     types = site_type_labels or {}
-    frame["radius"] = 250 + 60 * frame["pupils"].fillna(0).clip(lower=0) ** 0.5
+    frame["radius"] = (RADIUS_MIN_PX + RADIUS_STEP_PX * frame["pupils"].fillna(0).clip(lower=0) ** 0.5).round(2)
     frame["fill"] = [rgba(isolation_colors.get(c, "#666666"), COVERAGE_OUTLINE[s][2])
                      for c, s in zip(frame["isolation"], frame["coverage_status"])]
     frame["line"] = [rgba(COVERAGE_OUTLINE[s][0]) for s in frame["coverage_status"]]
@@ -249,9 +262,9 @@ def site_layer(frame: pd.DataFrame) -> pdk.Layer:
     """Sites as discs: fill = isolation class, size = pupils, outline = coverage status (from site_frame)."""
     dense = len(frame) > 2000  # a région académique: smaller discs and thinner outlines, the zones stay visible
     return pdk.Layer("ScatterplotLayer", data=frame, id=SITES_LAYER, pickable=True, stroked=True, filled=True,
-                     get_position=["lon", "lat"], get_radius="radius", radius_units=pdk.types.String("meters"),
-                     radius_min_pixels=1.5 if dense else 3, radius_max_pixels=22, get_fill_color="fill",
-                     line_width_scale=0.4 if dense else 1,
+                     get_position=["lon", "lat"], get_radius="radius", radius_units=pdk.types.String("pixels"),
+                     radius_min_pixels=RADIUS_MIN_PX, radius_max_pixels=RADIUS_MAX_PX, get_fill_color="fill",
+                     radius_scale=0.5 if dense else 1, line_width_scale=0.4 if dense else 1,
                      get_line_color="line", get_line_width="line_width", line_width_units=pdk.types.String("pixels"),
                      auto_highlight=True, highlight_color=[0, 0, 145, 120])
 

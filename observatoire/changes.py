@@ -92,7 +92,8 @@ def sentence(indicator: Indicator, before: float, after: float, class_label: str
     """One French sentence for a move, e.g. 'Les élèves certifiés Pix passent de 120 à 180 (+60).'"""
     text, plural = subject(indicator)
     if indicator.temporality == "cumulative" and indicator.unit != "deliverable":
-        text += " (cumul depuis la rentrée)"
+        # one pair of brackets: "Les élèves accompagnés (TED-i, cumul depuis la rentrée)"
+        text = text[:-1] + ", cumul depuis la rentrée)" if text.endswith(")") else text + " (cumul depuis la rentrée)"
     if class_label:
         text += " " + class_phrase(class_label)
     verb = "passent" if plural else "passe"

@@ -16,7 +16,7 @@ from . import equity
 from .catalog import Indicator
 from .changes import changes, class_plural
 from .charts import trend_chart
-from .copil_charts import site_map, status_chart
+from .copil_charts import projector, site_map, status_chart
 from .coverage import query_params, services_for, with_shares
 from .dates import format_date_fr, school_year
 from .filters import Filters, not_broken_down
@@ -30,6 +30,11 @@ TREND_CHARTS = 2        # per axis slide
 CHANGES = 8
 LATE = 5
 GAPS = 4
+# French typography: a no-break space before the two-part punctuation and inside guillemets, so that
+# a projected or printed line never starts with ":", ";" or "»" (narrow before ; ! ?, as for %).
+TYPESET = ((" :", "\u00a0:"), (" ;", "\u202f;"), (" !", "\u202f!"), (" ?", "\u202f?"),
+           ("« ", "«\u00a0"), (" »", "\u00a0»"))
+TARGET_NOTE = "Tirets rouges : cible de chaque année scolaire"
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,13 @@ def filter_labels(store: Store) -> dict[str, dict]:
     out = {f: dict(zip(g["code"], g["label"])) for f, g in options.groupby("filter")}
     out["isolation"] = store.territory.isolation_labels
     return out
+
+
+def typeset(text: str) -> str:
+    """The text with French no-break spaces (see TYPESET), for every renderer of a slide."""
+    for plain, fixed in TYPESET:
+        text = text.replace(plain, fixed)
+    return text
 
 
 def footer_text(snapshot_date: date, filters_text: str, sources, is_demo: bool) -> str:
@@ -185,15 +197,20 @@ def synthesis_slide(store: Store, figures: dict, snapshot_date: date) -> Slide:
         counts = status_counts(inds, figures)
         with_status = len(inds) - counts["none"]
         parts = [f"{counts[s]} {STATUS_LABELS[s]}" for s in ("ahead", "on_track", "late")]
-        bullets.append(f"Axe {axis.number} — {axis.short_title} : {', '.join(parts)} "
-                       f"(sur {plural(with_status, 'indicateur')} avec une cible et une donnée, {len(inds)} au total).")
-        rows += [{"axis": f"Axe {axis.number} — {axis.short_title}", "status": s, "count": counts[s]}
-                 for s in ("ahead", "on_track", "late")]
+        if with_status == 0:   # e.g. under a circonscription filter, where the académie's targets do not apply
+            bullets.append(f"Axe {axis.number} — {axis.short_title} : aucun des {plural(len(inds), 'indicateur')} "
+                           "n'a à la fois une cible applicable à ce périmètre et une donnée.")
+        else:
+            bullets.append(f"Axe {axis.number} — {axis.short_title} : {', '.join(parts)} "
+                           f"(sur {plural(with_status, 'indicateur')} avec une cible et une donnée, "
+                           f"{len(inds)} au total).")
+        rows += [{"axis": f"Axe {axis.number}", "axis_title": f"Axe {axis.number} — {axis.short_title}",
+                  "status": s, "count": counts[s]} for s in ("ahead", "on_track", "late")]
     bullets.append("Statut : la tendance depuis la rentrée, prolongée jusqu'au 31 août, comparée à la cible de "
                    f"l'année {school_year(snapshot_date)} (cibles illustratives sauf mention contraire).")
     chart = status_chart(pd.DataFrame(rows), "Indicateurs par statut, au regard des cibles de l'année")
     return Slide("synthese", "Synthèse : les trois axes au regard des cibles", subtitle=catalog.title,
-                 bullets=tuple(bullets), charts=(chart.to_dict(),), sources=_sources(catalog.indicators))
+                 bullets=tuple(bullets), charts=(projector(chart.to_dict()),), sources=_sources(catalog.indicators))
 
 
 def key_indicators(store: Store, axis_id: str, figures: dict) -> list[Indicator]:
@@ -232,7 +249,10 @@ def axis_slide(store: Store, axis, figures: dict, totals: pd.DataFrame, snapshot
         then = series[series["snapshot_date"] == compare_date]["value"]
         bullets.append(indicator_line(ind, h, float(then.iloc[0]) if len(then) else None, compare_date))
         if len(charts) < TREND_CHARTS and len(series) > 1 and ind.unit != "deliverable":
-            charts.append(trend_chart(series, ind, title=f"{ind.label} à chaque instantané").to_dict())
+            spec = trend_chart(series, ind, title=f"{ind.label} à chaque instantané").to_dict()
+            if ind.target(school_year(snapshot_date)) is not None:   # say what the dashed line is
+                spec["title"] = {"text": spec["title"], "subtitle": TARGET_NOTE}
+            charts.append(projector(spec))
     if not chosen:
         bullets.append("Aucun indicateur de cet axe n'a de valeur pour ce périmètre à cet instantané.")
     left_out = [i for i in store.catalog.indicators_of_axis(axis.id) if not_broken_down(i, filters)]
@@ -277,16 +297,21 @@ def map_slide(store: Store, snapshot_date: date, filters: Filters) -> Slide:
     bullets += lines or ["Aucun établissement dans le champ d'un service pour ce périmètre."]
     charts, sources = (), ("IGN Admin Express (contours)", "annuaire des établissements")
     if services:
-        main = services[0]
+        # the map shows every site: a service for every degree when the roadmap has one
+        main = next((s for s in services if s.degree(catalog) is None), services[0])
         points = store.run("site_points", snapshot_date=snapshot_date, **query_params(main, catalog), **filters.params())
-        points = points.assign(covered=points["coverage_status"] == "covered")
-        bullets.append(f"Sur la carte, un gros point : établissement couvert par le service « {main.label} ».")
+        legend = (f"Sur la carte, un gros point : établissement couvert par le service « {main.label} » ; "
+                  "un petit point : pas encore couvert")
+        if (points["coverage_status"] == "not_applicable").any():
+            legend += " ; un point pâle : hors du champ de ce service"
+        bullets.append(legend + ".")
         highlighted = set(points["commune_code"]) if filters.active() else None
         if highlighted is not None and territory.boundaries_level == "zone":  # the shapes are zones
             zone_of = dict(zip(territory.communes["insee"], territory.communes["zone"]))
             highlighted = {zone_of.get(c) for c in highlighted}
-        charts = (site_map(territory.boundaries, points, territory.isolation_colors, territory.isolation_labels,
-                           f"{format_number(len(points))} établissements par {per_class}", highlighted),)
+        charts = (projector(site_map(territory.boundaries, points, territory.isolation_colors,
+                                     territory.isolation_labels,
+                                     f"{format_number(len(points))} établissements par {per_class}", highlighted)),)
         sources = (*sources, *_sources(catalog.indicator(s.indicator_id) for s in services))
     urban, isolated = (territory.isolation_labels[c] for c in equity.extreme_classes(territory))
     return Slide("carte", f"Couverture du territoire : sites {class_plural(isolated)} et {class_plural(urban)}",
@@ -316,8 +341,10 @@ def late_lines(store: Store, figures: dict) -> tuple[list[str], list[Indicator]]
     for ind, h in late[:LATE]:
         text = (f"En retard — {ind.label} : {format_value(h.value, ind.unit)} pour une cible de "
                 f"{format_value(h.target, ind.unit)} en {school_year(h.snapshot_date)}")
-        if h.projected is not None and ind.unit != "deliverable":
-            text += f" ; au rythme actuel, {format_value(h.projected, ind.unit)} fin août"
+        projected = format_value(h.projected, ind.unit) if h.projected is not None else None
+        # at the end of the school year the projection is the value itself: nothing to add
+        if projected is not None and ind.unit != "deliverable" and projected != format_value(h.value, ind.unit):
+            text += f" ; au rythme actuel, {projected} fin août"
         lines.append(text + ".")
     return lines, [i for i, _ in late[:LATE]]
 
@@ -330,14 +357,19 @@ def gap_lines(store: Store, by_class: pd.DataFrame, snapshot_date: date, filters
     summary = equity.gap_summary(measured, by_class, snapshot_date, urban, isolated)
     if summary.empty:
         return [], []
-    behind = summary[summary["behind"].astype(bool)].head(GAPS)
+    behind = summary[summary["behind"].astype(bool)]
     lines, inds = [], []
     for row in behind.to_dict("records"):
         ind = store.catalog.indicator(row["indicator_id"])
+        gap = equity.format_gap(row["gap"], ind)
+        if not any(ch in "123456789" for ch in gap.split(" ")[0]):   # "−0,0 pour 1 000 élèves": no gap shown
+            continue
         inds.append(ind)
-        lines.append(f"Écart — {ind.label} : sites « {class_labels[isolated]} » "
-                     f"{equity.format_compared(row['isolated_value'], ind)}, sites « {class_labels[urban]} » "
-                     f"{equity.format_compared(row['urban_value'], ind)} (écart {equity.format_gap(row['gap'], ind)}).")
+        lines.append(f"Écart — {ind.label} : {equity.format_compared(row['isolated_value'], ind)} dans les sites "
+                     f"{class_plural(class_labels[isolated])}, {equity.format_compared(row['urban_value'], ind)} "
+                     f"dans les sites {class_plural(class_labels[urban])} (écart {gap}).")
+        if len(lines) == GAPS:
+            break
     return lines, inds
 
 

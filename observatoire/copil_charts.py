@@ -6,6 +6,8 @@ map is an Altair geoshape (not pydeck) so the exported deck holds the same pictu
 
 from __future__ import annotations
 
+import copy
+
 import altair as alt
 import pandas as pd
 
@@ -18,11 +20,42 @@ LAND = "#f2f2f2"
 BORDER = "#9a9a9a"
 COMMUNES = "communes"   # name of the outlines dataset in the map spec
 SITES = "sites"         # name of the points dataset
+# Site marks on the static map: (label, area in px², opacity); the covered sites are the large ones.
+SITE_STATUS = {"covered": ("couvert", 90, 0.95), "not_covered": ("non couvert", 30, 0.75),
+               "not_applicable": ("hors du champ du service", 12, 0.45)}
+# Type sizes (px) for a chart shown on a projector or printed in the deck.
+PROJECTOR = {"axis": {"labelFontSize": 15, "titleFontSize": 15},
+             "legend": {"labelFontSize": 15, "titleFontSize": 15, "symbolSize": 140},
+             "title": {"fontSize": 19, "subtitleFontSize": 15}}
+
+
+# Width fitted, height kept for the plot: under Streamlit 1.67's default sizing a fixed height also holds
+# the title, axes and a bottom legend, which squeezes the plot to a strip (measured in Chromium).
+FIT_X = {"type": "fit-x", "contains": "padding"}
+
+
+def projector(spec: dict) -> dict:
+    """A copy of a Vega-Lite spec with type large enough to read on a projector (the screen charts
+    use 12 px labels) and the plot height kept (FIT_X); only the config is copied deeply, not the data."""
+    out = dict(spec)
+    out["autosize"] = dict(FIT_X)
+    config = copy.deepcopy(out.get("config", {}))
+    for part, sizes in PROJECTOR.items():
+        config.setdefault(part, {}).update(sizes)
+    out["config"] = config
+    return out
 
 
 def status_chart(frame: pd.DataFrame, title: str, width: int = 560) -> alt.TopLevelMixin:
-    """Stacked bars: per axis, how many indicators are ahead, on track or late (columns axis, status, count)."""
+    """Stacked bars: per axis, how many indicators are ahead, on track or late (columns axis, status, count,
+    and optionally axis_title for the tooltip).
+
+    The bar height is a step, not a fixed height: Streamlit 1.67 squeezes the bands of a fixed-height
+    chart with a bottom legend into a line (measured in Chromium); vl-convert draws both alike.
+    """
     data = frame.copy()
+    if "axis_title" not in data:
+        data["axis_title"] = data["axis"]
     data["statut"] = data["status"].map(STATUS_LABELS)
     order = [STATUS_LABELS[s] for s in STATUS_COLORS]
     data["ordre"] = data["status"].map({s: n for n, s in enumerate(STATUS_COLORS)})
@@ -32,10 +65,10 @@ def status_chart(frame: pd.DataFrame, title: str, width: int = 560) -> alt.TopLe
         color=alt.Color("statut:N", title=None, scale=alt.Scale(domain=order, range=list(STATUS_COLORS.values())),
                         legend=alt.Legend(orient="bottom")),
         order=alt.Order("ordre:Q"),
-        tooltip=[alt.Tooltip("axis:N", title="Axe"), alt.Tooltip("statut:N", title="Statut"),
+        tooltip=[alt.Tooltip("axis_title:N", title="Axe"), alt.Tooltip("statut:N", title="Statut"),
                  alt.Tooltip("count:Q", title="Indicateurs", format=",.0f")],
     )
-    return french(chart.properties(title=title, width=width, height=max(90, 40 * data["axis"].nunique())))
+    return french(chart.properties(title=title, width=width, height=alt.Step(44)))
 
 
 def _signed_area(ring: list) -> float:
@@ -65,8 +98,9 @@ def clockwise(collection: dict) -> dict:
 def site_map(boundaries: dict, sites: pd.DataFrame, colors: dict[str, str], labels: dict[str, str], title: str,
              highlighted: set[str] | None = None, width: int = 520, height: int = 520) -> dict:
     """Commune outlines and one point per site coloured by its isolation class (columns name, commune_name,
-    isolation, lat, lon, covered; a covered site is drawn larger). Communes in `highlighted` (those of the
-    filters) are shaded darker.
+    isolation, lat, lon, and coverage_status from site_points.sql or a boolean covered): a covered site is
+    drawn large, one outside the service's scope small and pale, with a legend for both. Communes in
+    `highlighted` (those of the filters) are shaded darker.
 
     Returns the Vega-Lite spec, not the chart: the outlines go in as a named dataset after to_dict(),
     since Altair deep-copies inline values at every step (4 s for 100 kB of GeoJSON).
@@ -79,18 +113,33 @@ def site_map(boundaries: dict, sites: pd.DataFrame, colors: dict[str, str], labe
         color=alt.condition("datum.properties.in_scope", alt.value("#dcdcdc"), alt.value(LAND)),
         tooltip=[alt.Tooltip("properties.name:N", title="Commune")],
     )
-    data = sites[["name", "commune_name", "isolation", "lat", "lon", "covered"]].copy()
+    data = sites.copy()
+    if "coverage_status" not in data:
+        data["coverage_status"] = data["covered"].map({True: "covered", False: "not_covered"})
+    data = data[["name", "commune_name", "isolation", "lat", "lon", "coverage_status"]]
     data["classe"] = data["isolation"].map(labels).fillna(data["isolation"])
-    data["service"] = data["covered"].map({True: "couvert", False: "non couvert"})
+    data["service"] = data["coverage_status"].map({k: v[0] for k, v in SITE_STATUS.items()})
+    # Drawn in data order: the most isolated class last, so that no isolated site hides under another.
+    rank = {k: n for n, k in enumerate(colors)}
+    status_rank = {k: n for n, k in enumerate(reversed(SITE_STATUS))}
+    data = data.assign(_c=data["isolation"].map(rank).fillna(-1), _s=data["coverage_status"].map(status_rank)) \
+        .sort_values(["_c", "_s"], kind="stable").drop(columns=["_c", "_s"])
     present = [k for k in colors if k in set(data["isolation"])] or list(colors)
+    # every status in the scales (a one-value size or opacity range draws no point at all in Vega),
+    # only those present in the legend
+    statuses = list(SITE_STATUS.values())
+    shown = [v[0] for k, v in SITE_STATUS.items() if k in set(data["coverage_status"])]
     # The points go in as a named dataset too: Altair refuses more than 5 000 inline rows (a région académique
     # has about 7 000 sites).
     points = alt.Chart(alt.NamedData(name=SITES)).mark_circle(stroke="white", strokeWidth=0.6).encode(
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color("classe:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=[labels.get(k, k) for k in present], range=[colors[k] for k in present])),
-        size=alt.condition("datum.covered", alt.value(70), alt.value(28)),
-        opacity=alt.condition("datum.covered", alt.value(0.95), alt.value(0.55)),
+        size=alt.Size("service:N", title=None, legend=alt.Legend(orient="bottom", symbolFillColor="#6f6f6f",
+                                                                 symbolStrokeColor="#6f6f6f", values=shown),
+                      scale=alt.Scale(domain=[s[0] for s in statuses], range=[s[1] for s in statuses])),
+        opacity=alt.Opacity("service:N", legend=None,
+                            scale=alt.Scale(domain=[s[0] for s in statuses], range=[s[2] for s in statuses])),
         tooltip=[alt.Tooltip("name:N", title="Établissement"), alt.Tooltip("commune_name:N", title="Commune"),
                  alt.Tooltip("classe:N", title="Classe"), alt.Tooltip("service:N", title="Service")],
     )

@@ -14,7 +14,7 @@ import math
 import struct
 from pathlib import Path
 
-from .copil import Deck, Slide
+from .copil import Deck, Slide, typeset
 
 SLIDE_W, SLIDE_H = 13.333, 7.5            # inches, 16:9
 MARGIN = 0.5
@@ -38,18 +38,26 @@ PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presen
 
 # --- charts -------------------------------------------------------------------------------------------------
 
-def sized(spec: dict, width: int = 560) -> dict:
-    """A copy of a spec with a fixed width (screen charts fill their container, which an image has not)."""
+# Two charts share the right column of a slide (6.1 x 2.45 in each): drawn wide and low, their type is
+# shrunk far less to fit the box than at the screen's 560 x 260 px.
+STACKED_WIDTH, STACKED_HEIGHT = 640, 150
+
+
+def sized(spec: dict, width: int = 560, height: int | None = None) -> dict:
+    """A copy of a spec with a fixed width (screen charts fill their container, which an image has not)
+    and, if given, a plot height in place of a fixed one."""
     out = copy.deepcopy(spec)
     if not isinstance(out.get("width"), (int, float)):
         out["width"] = width
+    if height is not None and isinstance(out.get("height"), (int, float)):
+        out["width"], out["height"] = width, height
     return out
 
 
-def chart_png(spec: dict, scale: float = 2) -> bytes:
+def chart_png(spec: dict, scale: float = 2, width: int = 560, height: int | None = None) -> bytes:
     import vl_convert
 
-    return vl_convert.vegalite_to_png(sized(spec), scale=scale)
+    return vl_convert.vegalite_to_png(sized(spec, width, height), scale=scale)
 
 
 def chart_svg(spec: dict) -> str:
@@ -76,21 +84,38 @@ def render_charts(deck: Deck, progress=None) -> list[list[bytes]]:
     for number, slide in enumerate(deck.slides, start=1):
         if progress:
             progress((number - 1) / len(deck.slides), f"Graphiques : diapositive {number} / {len(deck.slides)}")
-        out.append([chart_png(spec) for spec in slide.charts])
+        stacked = {"width": STACKED_WIDTH, "height": STACKED_HEIGHT} if len(slide.charts) > 1 else {}
+        out.append([chart_png(spec, **stacked) for spec in slide.charts])
     return out
 
 
 # --- layout shared by both formats -------------------------------------------------------------------------
 
 def font_size(bullets, width_in: float, height_in: float, sizes=FONT_SIZES) -> int:
-    """The largest size (points) at which the bullets fit the box, estimating a glyph at half the size wide."""
+    """The largest size (points) at which the bullets fit the box, estimating a glyph at 0.56 of the size
+    wide (DejaVu Sans, the PDF's font, is the widest of the fonts used; at 0.5 the last bullet ran into the footer)."""
     for size in sizes:
-        per_line = max(1, int(width_in * 72 / (0.5 * size)))
+        per_line = max(1, int(width_in * 72 / (0.56 * size)))
         lines = sum(math.ceil((len(b) + 2) / per_line) for b in bullets)
         needed = lines * size * 1.25 / 72 + len(bullets) * size * 0.45 / 72
         if needed <= height_in:
             return size
     return sizes[-1]
+
+
+def title_lines(title: str, size: int, width_in: float = SLIDE_W - 2 * MARGIN) -> int:
+    """Lines a bold title takes at `size` points in a box `width_in` wide (a bold glyph ~0.55 em wide)."""
+    per_line = max(1, int(width_in * 72 / (0.55 * size)))
+    return max(1, math.ceil(len(title) / per_line))
+
+
+def title_size(title: str, sizes=(28, 26, 24)) -> tuple[int, int]:
+    """(points, lines) of a slide title: the largest size that fits on one line, else two lines at the
+    smallest size, so that the subtitle and the body below never overlap it."""
+    for size in sizes:
+        if title_lines(title, size) == 1:
+            return size, 1
+    return sizes[-1], title_lines(title, sizes[-1])
 
 
 def layout(slide: Slide) -> tuple[float, float]:
@@ -133,7 +158,7 @@ def to_pptx(deck: Deck, progress=None, images: list[list[bytes]] | None = None) 
         for n, text in enumerate(paragraphs):
             para = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
             run = para.add_run()
-            run.text = ("• " if bullet else "") + text
+            run.text = ("• " if bullet else "") + typeset(text)
             run.font.size, run.font.bold = Pt(size), bold
             run.font.color.rgb = RGBColor(*color)
             if bullet:
@@ -149,9 +174,13 @@ def to_pptx(deck: Deck, progress=None, images: list[list[bytes]] | None = None) 
             text_box(slide, MARGIN, 3.1, SLIDE_W - 2 * MARGIN, 0.6, [item.subtitle], 20, GREY)
             text_box(slide, MARGIN, 3.9, SLIDE_W - 2 * MARGIN, 2.8, list(item.bullets), 20)
         else:
-            text_box(slide, MARGIN, 0.3, SLIDE_W - 2 * MARGIN, 0.9, [item.title], 28, BLEU_FRANCE, bold=True)
+            size, lines = title_size(item.title)
+            title_h = lines * size * 1.2 / 72 + 0.1
+            text_box(slide, MARGIN, 0.3, SLIDE_W - 2 * MARGIN, title_h, [item.title], size, BLEU_FRANCE, bold=True)
             if item.subtitle:
-                text_box(slide, MARGIN, 1.15, SLIDE_W - 2 * MARGIN, 0.5, [item.subtitle], 16, GREY)
+                # under the title, and above the body however many lines the title takes
+                top = min(0.3 + title_h, BODY_TOP - 0.4)
+                text_box(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, 0.4, [item.subtitle], 16 if lines == 1 else 14, GREY)
             width, height = layout(item)
             size = font_size(item.bullets, width, height)
             text_box(slide, MARGIN, BODY_TOP, width, height, list(item.bullets), size, bullet=True)
@@ -202,7 +231,7 @@ def to_pdf(deck: Deck, progress=None, images: list[list[bytes]] | None = None) -
         pdf.set_font(family, "B" if bold else "", size)
         pdf.set_text_color(*color)
         pdf.set_xy(left, top)
-        pdf.multi_cell(width, size * 1.25 / 72, clean(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, size * 1.25 / 72, clean(typeset(text)), align="L", new_x="LMARGIN", new_y="NEXT")
         return pdf.get_y()
 
     for number, item in enumerate(deck.slides, start=1):

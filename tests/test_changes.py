@@ -76,6 +76,13 @@ def test_change_is_computed_from_the_printed_values():
         f"Les élèves certifiés Pix des sites isolés passent de 1{NBSP}500 à 1{NBSP}200 (−300)."
 
 
+def test_a_cumulative_label_in_brackets_gets_one_pair_of_brackets():
+    cumul = replace(BASE, label="Élèves accompagnés (TED-i)", temporality="cumulative")
+    assert sentence(cumul, 12, 20) == "Les élèves accompagnés (TED-i, cumul depuis la rentrée) passent de 12 à 20 (+8)."
+    assert sentence(replace(cumul, label="Séances TED-i"), 2, 3) == \
+        "Les séances TED-i (cumul depuis la rentrée) passent de 2 à 3 (+1)."
+
+
 def test_importance_relative_to_target_then_to_the_earlier_value():
     assert importance(100, 160, 40000) == pytest.approx(60 / 40000)
     assert importance(100, 160, None) == pytest.approx(0.6)

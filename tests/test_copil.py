@@ -10,8 +10,9 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from observatoire.cli import main
-from observatoire.copil import build_deck, default_compare
-from observatoire.copil_export import chart_png, chart_svg, render_charts, to_pdf, to_pptx
+from observatoire.copil import TARGET_NOTE, build_deck, default_compare, typeset
+from observatoire.copil_charts import PROJECTOR, site_map, status_chart
+from observatoire.copil_export import chart_png, chart_svg, render_charts, title_size, to_pdf, to_pptx
 from observatoire.filters import Filters
 from observatoire.store import Store
 from tests.copil_data import AFTER, BEFORE, EXPECTED, NBSP, make_copil_dir
@@ -78,7 +79,8 @@ def test_axis_slide_shows_value_target_status_and_change(deck):
     assert (f"Taux d'utilisation de l'ENT Wilapa : 55,0{NBSP}% (cible 2024-2025 : 50,0{NBSP}%, en avance) ; "
             f"+9,4 points depuis le 31 janvier 2024.") in bullets(deck, "axe3")
     axis3 = next(s for s in deck.slides if s.key == "axe3")
-    assert axis3.charts and axis3.charts[0]["title"] == "Taux d'utilisation de l'ENT Wilapa à chaque instantané"
+    assert axis3.charts and axis3.charts[0]["title"] == {"text": "Taux d'utilisation de l'ENT Wilapa à chaque instantané",
+                                                         "subtitle": TARGET_NOTE}
 
 
 def test_map_slide_gives_isolated_and_urban_shares(deck):
@@ -95,8 +97,8 @@ def test_attention_slide_lists_late_indicators_and_gaps(deck):
     assert found[0].startswith(f"En retard — Subventions notifiées (€) : 16{NBSP}000{NBSP}€ pour une cible de "
                                f"3{NBSP}000{NBSP}000{NBSP}€ en 2024-2025")
     assert found[1].startswith(f"En retard — Comptes ÉduConnect activés : 1{NBSP}410 pour une cible de 40{NBSP}000")
-    assert (f"Écart — Taux d'utilisation de l'ENT Wilapa : sites « Isolé » 44,0{NBSP}%, sites « Urbain » "
-            f"66,0{NBSP}% (écart −22,0 points).") in found
+    assert (f"Écart — Taux d'utilisation de l'ENT Wilapa : 44,0{NBSP}% dans les sites isolés, "
+            f"66,0{NBSP}% dans les sites urbains (écart −22,0 points).") in found
 
 
 def test_a_circonscription_scopes_the_whole_deck(store):
@@ -119,13 +121,13 @@ def test_pptx_reads_back_with_the_same_slides_titles_and_footers(deck, files):
     assert len(prs.slides) == len(KEYS)
     for number, (slide, expected) in enumerate(zip(prs.slides, deck.slides), start=1):
         texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
-        assert texts[0] == expected.title
-        assert expected.footer in texts
+        assert texts[0] == typeset(expected.title)
+        assert typeset(expected.footer) in texts
         assert f"{number} / {len(KEYS)}" in texts
         pictures = [shape for shape in slide.shapes if shape.shape_type == 13]
         assert len(pictures) == len(expected.charts)
     changes_text = "\n".join(s.text_frame.text for s in prs.slides[6].shapes if s.has_text_frame)
-    assert all(sentence in changes_text for sentence in EXPECTED)
+    assert all(typeset(sentence) in changes_text for sentence in EXPECTED)
 
 
 def test_pdf_has_one_page_per_slide_with_the_same_text(files):
@@ -187,3 +189,115 @@ def test_pdf_without_a_unicode_font_falls_back_to_latin1(deck, monkeypatch):
     reader = PdfReader(io.BytesIO(to_pdf(small)))
     assert len(reader.pages) == len(small.slides)
     assert "16 000 EUR" in reader.pages[-1].extract_text().replace("\xa0", " ")
+
+
+def test_slide_text_is_typeset_in_french_in_every_renderer(files):
+    """No line of a slide may start with ':' or ';': a no-break space precedes them (and lines the guillemets)."""
+    assert typeset("Périmètre : toute l'académie ; « réalisé »") == \
+        "Périmètre\u00a0: toute l'académie\u202f; «\u00a0réalisé\u00a0»"
+    prs = Presentation(io.BytesIO(files[0]))
+    text = "\n".join(s.text_frame.text for slide in prs.slides for s in slide.shapes if s.has_text_frame)
+    assert " :" not in text and " ;" not in text and "« " not in text
+    assert "Périmètre\u00a0: toute l'académie" in text
+    lines = [line.strip() for page in PdfReader(io.BytesIO(files[1])).pages for line in page.extract_text().splitlines()]
+    assert lines and not [line for line in lines if line.startswith((":", ";", "»"))]
+
+
+def test_long_titles_leave_room_for_the_subtitle_and_the_body(deck, files):
+    size, lines = title_size(next(s.title for s in deck.slides if s.key == "axe3"))
+    assert lines == 2 and size < 28
+    assert title_size("Points d'attention") == (28, 1)
+    prs = Presentation(io.BytesIO(files[0]))
+    for slide in list(prs.slides)[1:]:
+        title, subtitle, body = list(slide.shapes)[:3]
+        assert subtitle.top >= title.top + title.height, slide.shapes[0].text_frame.text
+        assert body.top >= subtitle.top + subtitle.height
+
+
+def test_charts_use_projector_type_and_the_status_bars_a_step_height(deck):
+    for slide in deck.slides:
+        for spec in slide.charts:
+            assert spec["config"]["axis"]["labelFontSize"] == PROJECTOR["axis"]["labelFontSize"]
+            assert spec["config"]["legend"]["labelFontSize"] == PROJECTOR["legend"]["labelFontSize"]
+            # the height stays the plot's: Streamlit's default fit would squeeze it under title and legend
+            assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    status = next(s for s in deck.slides if s.key == "synthese").charts[0]
+    # a fixed height with a bottom legend is squeezed to a line by Streamlit 1.67: the bands need a step
+    assert status["height"] == {"step": 44}
+    axes = {v["axis"] for v in next(iter(status["datasets"].values()))}
+    assert axes == {"Axe 1", "Axe 2", "Axe 3"}     # short labels: the bullets beside give the titles
+
+
+def test_site_map_draws_isolated_sites_last_with_a_status_legend():
+    import pandas as pd
+    sites = pd.DataFrame({"name": list("abcd"), "commune_name": "x", "lat": 4.0, "lon": -53.0,
+                          "isolation": ["isole", "urbain", "rural", "urbain"],
+                          "coverage_status": ["not_covered", "covered", "not_applicable", "not_covered"]})
+    colors = {"urbain": "#0072B2", "rural": "#E69F00", "isole": "#D55E00"}
+    labels = {"urbain": "Urbain", "rural": "Rural", "isole": "Isolé"}
+    spec = site_map({"features": []}, sites, colors, labels, "t")
+    values = next(v for k, v in spec["datasets"].items() if k != "communes")
+    assert [v["name"] for v in values] == ["d", "b", "c", "a"]     # urbain, rural, then isolé on top
+    size = spec["layer"][1]["encoding"]["size"]
+    assert size["scale"]["domain"] == ["couvert", "non couvert", "hors du champ du service"]
+    assert size["scale"]["range"][0] > size["scale"]["range"][1] > size["scale"]["range"][2]
+    status = status_chart(pd.DataFrame({"axis": ["Axe 1"], "status": ["late"], "count": [2]}), "t").to_dict()
+    assert status["height"] == {"step": 44}
+
+
+def test_demo_deck_at_the_end_of_the_school_year(demo_dir):
+    """On the demo's last snapshot (31 August): no projection that repeats the value, no zero gap,
+    and the map shows a service every site is in the scope of (ÉduConnect)."""
+    store = Store(demo_dir)
+    deck = build_deck(store, store.snapshot_dates[-1])
+    attention = bullets(deck, "attention")
+    assert attention and not any("au rythme actuel" in b for b in attention)
+    gaps = [b for b in attention if b.startswith("Écart")]
+    assert gaps and not any("(écart −0,0" in b or "(écart 0,0" in b for b in gaps)
+    assert any("« ÉduConnect »" in b for b in bullets(deck, "carte"))
+    assert not any("hors du champ" in b for b in bullets(deck, "carte"))
+
+
+def _text_heights(page) -> list[tuple[float, str]]:
+    """(baseline height in points from the bottom, text) of each piece of text on a PDF page."""
+    out = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: out.append((tm[5], text.strip()))
+                      if text.strip() else None)
+    return out
+
+
+def test_pdf_body_never_runs_into_the_footer(demo_dir):
+    """The demo's 'Ce qui a changé' in one circonscription has long sentences: the body font shrinks
+    enough that its last line stays above the footer (it used to print over it)."""
+    store = Store(demo_dir)
+    full = build_deck(store, store.snapshot_dates[-1], Filters(circonscription="C05"), store.snapshot_dates[16])
+    text_only = type(full)(full.academie, full.snapshot_date, full.compare_date, full.filters_text, full.is_demo,
+                           [s for s in full.slides if not s.charts])
+    assert any(s.key == "changements" for s in text_only.slides)
+    for page in PdfReader(io.BytesIO(to_pdf(text_only))).pages:
+        pieces = _text_heights(page)
+        footer = next(y for y, t in pieces if t.startswith("Instantané du"))
+        crowded = [t for y, t in pieces if footer + 0.5 < y < footer + 12]
+        assert not crowded, f"body text on the footer: {crowded}"
+
+
+def test_site_map_draws_its_points_when_every_site_has_the_same_status():
+    """A one-value size or opacity range makes Vega draw no point: the scales always hold every status."""
+    import pandas as pd
+    from PIL import Image
+
+    sites = pd.DataFrame({"name": ["a", "b"], "commune_name": "x", "lat": [4.9, 4.8], "lon": [-52.4, -52.3],
+                          "isolation": "urbain", "coverage_status": "covered"})
+    spec = site_map({"type": "FeatureCollection", "features": []}, sites, {"urbain": "#0072B2"},
+                    {"urbain": "Urbain"}, "t")
+    size = spec["layer"][1]["encoding"]["size"]
+    assert len(size["scale"]["range"]) == 3 and size["legend"]["values"] == ["couvert"]
+    image = Image.open(io.BytesIO(chart_png(spec))).convert("RGB")
+    blue = sum(1 for r, g, b in image.getdata() if b > 150 and r < 60 and 90 < g < 150)
+    assert blue > 50, "no site drawn"
+
+
+def test_synthesis_says_when_no_target_applies(store):
+    deck = build_deck(store, AFTER, Filters(circonscription="C01"))
+    first = bullets(deck, "synthese")[0]
+    assert first.startswith("Axe 1 — ") and "n'a à la fois une cible applicable à ce périmètre et une donnée" in first

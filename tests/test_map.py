@@ -130,7 +130,7 @@ def test_deck_layers_data_and_offline_default(territory, hand_dir):
     communes, sites = spec["layers"]
     assert (communes["@@type"], communes["id"], communes["pickable"]) == ("GeoJsonLayer", "communes", True)
     assert (sites["@@type"], sites["id"], sites["pickable"]) == ("ScatterplotLayer", "sites", True)
-    assert communes["lineWidthUnits"] == "pixels" and sites["radiusUnits"] == "meters"   # literals, not expressions
+    assert communes["lineWidthUnits"] == "pixels" and sites["radiusUnits"] == "pixels"   # literals, not expressions
     features = communes["data"]["features"]
     assert len(features) == 22
     by_code = {f["properties"]["insee"]: f["properties"] for f in features}
@@ -146,6 +146,11 @@ def test_deck_layers_data_and_offline_default(territory, hand_dir):
     assert points[uai[4]]["line"][:3] == maps.rgba("#161616")[:3]            # covered: dark outline
     assert points[uai[4]]["line_width"] > points[uai[5]]["line_width"]
     assert points[uai[1]]["radius"] > points[uai[3]]["radius"]               # 300 pupils > 50 pupils
+    # in screen pixels, so that size reads at the zoom that shows all Guyane (metres gave 3 px dots)
+    assert points[uai[4]]["radius"] >= 2 * maps.RADIUS_MIN_PX > points[uai[3]]["radius"]
+    # drawing order: urbain, rural, then the isolated sites on top
+    order = [p["isolation"] for p in sites["data"]]
+    assert order == sorted(order, key=["urbain", "rural", "isole"].index) and order[-1] == "isole"
     tip = points[uai[1]]["tip"]
     assert uai[1] in tip and "Isolé" in tip and "300 élèves" in tip and "Site test 1" in tip
 
@@ -199,7 +204,11 @@ def test_page_renders_on_demo(app):
     table = at.dataframe[0].value
     assert list(table["Classe"]) == ["Urbain", "Rural", "Isolé"]
     assert at.metric[0].label.startswith("Écart isolé – urbain")
-    assert at.get("vega_lite_chart")
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) == 2                                     # coverage trend and gap
+    assert all('"fit-x"' in c.proto.spec for c in charts)       # plot height kept under the legend
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Image PNG") == 2 and labels.count("Image SVG") == 2   # every chart, offline
 
 
 def test_page_with_filters_and_selected_commune(app):
@@ -218,7 +227,7 @@ def test_page_hand_data_numbers_and_view_is_stable(app, hand_dir):
     at = app("carte.py", data_dir=data)
     assert not at.exception
     table = at.dataframe[0].value.set_index("Classe")
-    assert table.loc["Isolé", "Établissements couverts"] == "1 sur 2"
+    assert table.loc["Isolé", "Couverts"] == "1 sur 2"
     assert table.loc["Isolé", "Part des élèves"] == "75,0\u202f%"
     assert table.loc["Urbain", "Part des établissements"] == "100,0\u202f%"
     assert at.metric[0].value == "−50,0 points"

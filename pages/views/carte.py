@@ -4,11 +4,13 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from components.chart_export import chart_downloads
 from components.charts import coverage_chart, gap_chart
 from components.maps import (clicked, collection_bounds, color_bins, fit_view, legend_html, map_deck,
                              simplify_boundaries, site_frame)
 from components.session import get_store, indicator_values, query
 from components.shell import context, page_header, page_path
+from observatoire.copil_charts import FIT_X
 from observatoire.coverage import isolation_gap, query_params, services_for, with_shares
 from observatoire.dates import format_date_fr
 from observatoire.catalog import SCOPES
@@ -135,12 +137,14 @@ with right:
         now = now.set_index("group_id").loc[order]
         table = pd.DataFrame({
             "Classe": [iso_labels[c] for c in order],
-            "Établissements couverts": [f"{format_number(r.sites_covered)} sur {format_number(r.sites_total)}"
-                                        for r in now.itertuples()],
+            "Couverts": [f"{format_number(r.sites_covered)} sur {format_number(r.sites_total)}"
+                         for r in now.itertuples()],
             "Part des établissements": [format_percent(v) for v in now["sites_covered_pct"]],
             "Part des élèves": [format_percent(v) for v in now["pupils_covered_pct"]],
         })
-        st.dataframe(table, hide_index=True, key="carte_couverture")
+        st.dataframe(table, hide_index=True, key="carte_couverture", width="stretch",
+                     column_config={"Couverts": st.column_config.TextColumn(help="Établissements couverts sur "
+                                                                                 "établissements du champ")})
         urban, isolated = list(iso_labels)[0], list(iso_labels)[-1]
         gaps = isolation_gap(coverage, low=isolated, high=urban)
         gap_now = gaps["gap"].iloc[-1] if len(gaps) else None
@@ -152,10 +156,14 @@ with right:
                   help=f"Part couverte des établissements « {iso_labels[isolated]} » moins celle des établissements "
                        f"« {iso_labels[urban]} » ; négatif : les premiers sont en retard. Variation depuis "
                        "l'instantané précédent.")
-        st.altair_chart(coverage_chart(coverage, territory.isolation_colors, iso_labels,
-                                       "Part des établissements couverts, par classe"), key="carte_tendance")
+        # fit-x: Streamlit would otherwise fit title, axes and legend into the 220 px and squeeze the plot
+        trend = coverage_chart(coverage, territory.isolation_colors, iso_labels,
+                               "Part des établissements couverts, par classe").properties(autosize=FIT_X)
+        st.altair_chart(trend, key="carte_tendance")
+        chart_downloads(trend, f"couverture-{service.id}", key="carte_tendance-export")
         if gaps["gap"].notna().any():
             in_points = gaps.dropna().assign(gap=lambda g: g["gap"] * 100)
-            st.altair_chart(gap_chart(in_points, f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} à chaque instantané",
-                                     "points", ",.1f"),
-                            key="carte_ecart")
+            gap_plot = gap_chart(in_points, f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} "
+                                            "à chaque instantané", "points", ",.1f").properties(autosize=FIT_X)
+            st.altair_chart(gap_plot, key="carte_ecart")
+            chart_downloads(gap_plot, f"ecart-{service.id}", key="carte_ecart-export")

@@ -9,23 +9,28 @@ import streamlit as st
 from components.chart_export import chart_downloads
 from components.session import get_store
 from components.shell import context, page_path
-from components.state import _bound
-from observatoire.copil import Deck, build_deck, default_compare
+from components.state import _bound, canonical_link
+from observatoire.copil import Deck, build_deck, default_compare, typeset
 from observatoire.copil_export import PPTX_MIME, render_charts, to_pdf, to_pptx
 from observatoire.dates import format_date_fr
 from observatoire.filters import Filters
 
 SLIDE_KEY, SINCE_KEY, FILES_KEY = "diapo", "depuis", "copil-fichiers"
-# Only on this page: no sidebar (nor its expand arrow), the whole width, large type inside the slide.
+STACKED_PLOT_HEIGHT = 140   # px, each of two charts on one slide (1080 px screen)
+# Only on this page: no sidebar (nor its expand arrow) and no top bar, which would cover the demo notice;
+# the whole width, large type inside the slide, which fills the screen so that the deck files sit below
+# the fold; small chart download buttons.
 CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stSidebarCollapseButton"], [data-testid="stSidebarNav"] {display: none !important;}
-[data-testid="stMainBlockContainer"] {max-width: 100%; padding: 1.2rem 3rem 1rem 3rem;}
+[data-testid="stSidebarCollapseButton"], [data-testid="stSidebarNav"], [data-testid="stHeader"] {display: none !important;}
+[data-testid="stMainBlockContainer"] {max-width: 100%; padding: 1rem 3rem 1rem 3rem;}
+.st-key-copil-slide {min-height: calc(100vh - 19rem);}
 .st-key-copil-slide h1 {font-size: 2.9rem; line-height: 1.15; color: #000091;}
 .st-key-copil-slide p, .st-key-copil-slide li {font-size: 1.5rem; line-height: 1.45;}
 .st-key-copil-slide .copil-subtitle p {font-size: 1.25rem; color: #555;}
-.st-key-copil-footer p {font-size: 0.95rem; color: #555;}
+.st-key-copil-slide button p {font-size: 0.85rem; line-height: 1.2;}
+.st-key-copil-footer p {font-size: 1.05rem; color: #444;}
 .st-key-copil-counter p {font-size: 1.4rem; font-weight: 600; text-align: center; margin: 0;}
 </style>
 """
@@ -43,13 +48,13 @@ def _move(step: int, total: int) -> None:
 
 
 def _text(value: str) -> str:
-    """Plain text for st.markdown: no HTML, no LaTeX ($), no emphasis from stray characters."""
-    return html.escape(value, quote=False).replace("$", "\\$").replace("*", "\\*").replace("_", "\\_")
+    """Plain text for st.markdown, typeset in French: no HTML, no LaTeX ($), no emphasis from stray characters."""
+    return html.escape(typeset(value), quote=False).replace("$", "\\$").replace("*", "\\*").replace("_", "\\_")
 
 
 def draw_slide(slide, number: int, key: str) -> None:
     with st.container(key="copil-slide"):
-        st.title(slide.title, anchor=False)
+        st.title(typeset(slide.title), anchor=False)
         if slide.subtitle:
             st.markdown(f"<div class='copil-subtitle'>\n\n{_text(slide.subtitle)}\n\n</div>", unsafe_allow_html=True)
         if slide.charts:
@@ -61,10 +66,13 @@ def draw_slide(slide, number: int, key: str) -> None:
         if charts is not None:
             with charts:
                 for n, spec in enumerate(slide.charts):
-                    st.vega_lite_chart(spec, width="stretch", key=f"{key}-{number}-{n}")
+                    shown = spec
+                    if len(slide.charts) > 1 and isinstance(spec.get("height"), (int, float)):
+                        shown = {**spec, "height": STACKED_PLOT_HEIGHT}   # both fit above the footer
+                    st.vega_lite_chart(shown, width="stretch", key=f"{key}-{number}-{n}")
                     chart_downloads(spec, f"copil-{slide.key}-{n + 1}", key=f"{key}-{number}-{n}-export")
     with st.container(key="copil-footer"):
-        st.caption(slide.footer)
+        st.caption(_text(slide.footer))
 
 
 def draw_files(deck: Deck, identity: tuple) -> None:
@@ -104,13 +112,23 @@ if day is None:
     st.stop()
 
 earlier = [d for d in ctx.store.snapshot_dates if d < day]
+options = [d.isoformat() for d in sorted(earlier, reverse=True)]
+since_label = lambda d: format_date_fr(date.fromisoformat(d))  # noqa: E731
+# Streamlit keeps the shown label in the URL (?depuis=31+janvier+2024) and drops a value it cannot read:
+# a link written ?depuis=2024-01-31 gets its label; one naming no earlier snapshot falls back to the default
+# instead of silently comparing with the latest snapshot.
+rewrite = canonical_link([(SINCE_KEY, options, since_label)], {SINCE_KEY: st.query_params.get(SINCE_KEY)})
+if rewrite:
+    st.query_params.update(rewrite)
+    st.rerun()
+if SINCE_KEY in st.query_params and st.query_params[SINCE_KEY] not in {since_label(o) for o in options}:
+    del st.query_params[SINCE_KEY]
+    st.session_state.pop(SINCE_KEY, None)
 if SINCE_KEY not in st.session_state and SINCE_KEY not in st.query_params and earlier:
     st.session_state[SINCE_KEY] = default_compare(ctx.store.snapshot_dates, day).isoformat()
-options = [d.isoformat() for d in sorted(earlier, reverse=True)]
 
 bar = st.columns([1, 1, 1, 1.2, 3, 1.6], vertical_alignment="center")
-since_text = _bound("Comparer avec l'instantané du", options, SINCE_KEY,
-                    lambda d: format_date_fr(date.fromisoformat(d)), bar[4],
+since_text = _bound("Comparer avec l'instantané du", options, SINCE_KEY, since_label, bar[4],
                     help="« Ce qui a changé depuis le dernier COPIL » compare l'instantané présenté à celui-ci.") \
     if options else None
 since = date.fromisoformat(since_text) if since_text else None
