@@ -261,13 +261,40 @@ def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: in
 _SLOTS = threading.BoundedSemaphore(MAX_PARALLEL)
 
 
+WORKER_NAME = "observatoire-sql"
+
+
 def _context():
     context = multiprocessing.get_context("forkserver")
-    # The forkserver imports these once; every query's process is then a cheap fork of a single-threaded
-    # server (forking the multi-threaded app server itself is unsafe). "__main__" first, so that the
-    # children do not import the main script again.
-    context.set_forkserver_preload(["__main__", "observatoire.sandbox"])
+    # The forkserver imports this module (duckdb, pandas) once; every query's process is then a cheap fork
+    # of a single-threaded server (forking the multi-threaded app server itself is unsafe).
+    context.set_forkserver_preload(["observatoire.sandbox"])
+    _skip_main_in_workers()
     return context
+
+
+def _skip_main_in_workers() -> None:
+    """Query processes do not run the parent's __main__ again (multiprocessing does so by default).
+
+    Under `streamlit run`, __main__ is the page being run: every query's process would execute the whole
+    page (seconds, and Streamlit calls with no session). The worker lives in this module, so the main
+    script is never needed. Only processes named WORKER_NAME are affected.
+    """
+    from multiprocessing import spawn
+
+    if getattr(spawn.get_preparation_data, "skips_main_for", None) == WORKER_NAME:
+        return
+    original = spawn.get_preparation_data
+
+    def preparation_data(name):
+        data = original(name)
+        if name == WORKER_NAME:
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    preparation_data.skips_main_for = WORKER_NAME
+    spawn.get_preparation_data = preparation_data
 
 
 def warm_up() -> None:
@@ -286,7 +313,7 @@ def _start_forkserver() -> None:
 def _run_in_process(job: _Job) -> SqlResult:
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_worker, args=(sender, job), daemon=True, name="observatoire-sql")
+    process = context.Process(target=_worker, args=(sender, job), daemon=True, name=WORKER_NAME)
     try:
         process.start()
         sender.close()
@@ -317,7 +344,7 @@ def _worker(sender, job: _Job) -> None:
     import resource
 
     try:
-        os.nice(10)  # the app server keeps priority over a heavy query
+        os.nice(15)  # the app server keeps priority over a heavy query
     except OSError:
         pass
     budget = _bytes(job.memory_limit)
@@ -468,7 +495,7 @@ def schema(store: Store) -> pd.DataFrame:
 
 def _base_config(memory_limit: str) -> dict:
     return {
-        "threads": 2,
+        "threads": 1,  # one core per query at most (two queries at once on a two-core server)
         "memory_limit": memory_limit,
         "temp_directory": "",  # nothing spills to disk
         "autoload_known_extensions": False,

@@ -273,7 +273,8 @@ def test_configuration_is_locked_on_the_sandbox_connection(store):
         con.close()
 
 
-def test_concurrent_queries_give_right_results(store):
+def test_concurrent_queries_give_right_results(store, monkeypatch):
+    monkeypatch.setattr(sandbox, "BUSY_WAIT_S", 300)  # 16 queries queue for 2 slots on a busy machine
     cases = {
         "select count(*) as n from facts": 12,
         "select count(*) as n from sites where site_type = 'ecole'": 7,
@@ -296,7 +297,7 @@ def test_concurrent_queries_give_right_results(store):
         t.start()
     for t in threads:
         t.join()
-    assert len(results) == 16
+    assert len(results) == 16, errors
     assert all(value == cases[sql] for sql, value in results), results
     assert len(errors) == 6 and all("DROP" in e for e in errors)
 
@@ -424,3 +425,19 @@ def test_busy_console_refuses_instead_of_piling_up(store, monkeypatch):
 ])
 def test_legitimate_reads_still_run(store, sql):
     run_sql(store, sql)
+
+
+def test_query_process_does_not_rerun_the_main_script(store, tmp_path, monkeypatch):
+    """Under `streamlit run`, __main__ is the page being run: a query's process must not execute it again."""
+    import sys
+    import types
+
+    marker = tmp_path / "main-ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    page.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    assert run_sql(store, "select 42 as x").frame["x"].tolist() == [42]
+    assert not marker.exists()
