@@ -189,6 +189,14 @@ ATTACKS = [
     ("SELECT 1\uff1bDROP VIEW facts", "Erreur de syntaxe"),  # a full-width semicolon is no separator
     ("\uff33\uff25\uff2c\uff25\uff23\uff34 1", "Erreur de syntaxe"),  # full-width letters
     ("select 1\u037e drop view facts", "Erreur de syntaxe"),  # Greek question mark, looks like ';'
+    ("select 1;\u200bdrop view facts", "Une seule instruction"),  # a zero-width space after the ';'
+    ("select * from f\u0430cts", "Vue inconnue"),  # Cyrillic 'а': a look-alike name reaches nothing
+    ('select * from "READ_TEXT"(\'/etc/passwd\')', "Accès refusé"),
+    ("select list_transform([1], x -> current_setting('allowed_paths'))", "current_setting() interdite"),
+    ("select * from range(3) as t(x), lateral (select * from read_text('/etc/passwd'))", "Accès refusé"),
+    ("select * from memory.information_schema.tables", "seules les vues documentées"),
+    ("show '/etc/passwd'", "Accès refusé"),
+    ("describe '/etc/passwd'", "Accès refusé"),
     ("", "Requête vide"),
     ("  -- rien\n", "Requête vide"),
     ("sélectionner tout", "Erreur de syntaxe"),
