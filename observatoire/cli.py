@@ -177,7 +177,8 @@ def cmd_sql(args, directory: Path) -> int:
     if args.format == "csv":
         sys.stdout.write(to_csv_bytes(result.frame).decode("utf-8-sig"))
     else:
-        print(result.frame.to_string(index=False) if len(result.frame.columns) else "(aucune colonne)")
+        shown = result.frame.astype(object).where(result.frame.notna(), "")  # an empty cell, not None or NaN
+        print(shown.to_string(index=False) if len(result.frame.columns) else "(aucune colonne)")
     print(result.summary(), file=sys.stderr)
     return EXIT_OK
 

@@ -187,7 +187,7 @@ def test_console_shows_the_refusal_reason(app, data):
     at.text_area(key="sql-requete").input("select * from read_csv('/etc/passwd')").run()
     at.button(key="sql-executer").click().run()
     assert [e.value for e in at.error] == [
-        "Requête refusée : Accès refusé : la console ne lit que les vues documentées (aucun fichier, aucun réseau)."]
+        "Requête refusée : Accès refusé : read_csv() lit des fichiers ; la console ne lit que les vues documentées."]
     at.text_area(key="sql-requete").input("drop view facts").run()
     at.button(key="sql-executer").click().run()
     assert at.error[0].value.startswith("Requête refusée : DROP est interdit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -46,5 +47,36 @@ def test_shared_link_reopens_the_same_view(maroni_server, browser):
         wait_idle(again)
         assert counts(again) == first
         again.close()
+    finally:
+        page.close()
+
+
+def run_in_console(page, sql: str) -> str:
+    area = page.get_by_label("Requête SQL", exact=True)
+    area.fill(sql)
+    area.press("Control+Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Exécuter").click()
+    page.wait_for_timeout(300)
+    wait_idle(page, timeout=60_000)
+    return page.inner_text("body")
+
+
+def test_console_answers_and_refuses_on_a_real_server(maroni_server, browser):
+    """Each query runs in a process of its own: on `streamlit run` it answers, and refuses with the reason."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{maroni_server}/sql")
+        wait_idle(page)
+        body = run_in_console(page, "select uai from sites as s join communes as c using (commune_code) "
+                                    "where c.zone_code = 'haut-maroni' and s.site_type = 'ecole' and s.pupils > 100 "
+                                    "order by uai")
+        assert "5 lignes en" in body, body[-500:]
+        body = run_in_console(page, "with x as (copy (select 1 as a) to '/tmp/x.csv') select 1")
+        assert "Requête refusée : COPY est interdit, même dans un WITH" in body
+        started = time.perf_counter()
+        body = run_in_console(page, "select sum(length(repeat('ab', 100000000))) from range(1000)")
+        assert "Requête refusée : Temps limite dépassé" in body or "Requête refusée : Mémoire dépassée" in body
+        assert time.perf_counter() - started < 40
     finally:
         page.close()

@@ -8,7 +8,7 @@ from components.session import get_store
 from components.shell import context, page_header
 from components.tables import download_buttons
 from observatoire.formats import format_number
-from observatoire.sandbox import DOCUMENTED_VIEWS, SqlRefused, limits, run_sql, schema
+from observatoire.sandbox import DOCUMENTED_VIEWS, SqlRefused, limits, run_sql, schema, warm_up
 
 # Worked examples: title -> SQL. The territory's own come first ([[sql_examples]] of territory.toml, where
 # the first may answer a question the explorer also answers), then these, which fit any territory.
@@ -28,13 +28,15 @@ order by i.indicator_id, f.snapshot_date""",
 }
 
 ctx = context()
+warm_up()  # each query runs in a process forked from a forkserver: start it while the user types
 EXAMPLES = {**{e["title"]: e["sql"].strip() for e in ctx.store.territory.sql_examples}, **GENERIC_EXAMPLES}
 page_header(ctx, "Console SQL")
 timeout_s, max_rows = limits()
 st.markdown(
     "Pour les questions qu'aucune page ne prévoit : **une** instruction `SELECT` (ou `WITH`, `DESCRIBE`, "
-    "`SUMMARIZE`) sur les vues documentées ci-dessous. Lecture seule : pas de fichier, pas de réseau, pas "
-    f"d'extension ; {format_number(timeout_s)} s et {format_number(max_rows)} lignes au plus par requête."
+    "`SUMMARIZE`, `SHOW`) sur les vues documentées ci-dessous ; comme fonctions de table, `range`, "
+    "`generate_series` et `unnest`. Lecture seule : pas de fichier, pas de réseau, pas d'extension ; "
+    f"{format_number(timeout_s)} s et {format_number(max_rows)} lignes au plus par requête."
     + " Les filtres du menu latéral ne s'appliquent pas ici : écrivez-les dans la requête."
 )
 
