@@ -32,7 +32,7 @@ COVERAGE_LABELS = {"covered": "service en place", "not_covered": "pas encore cou
 # A map of about this size in pixels is what the initial view is fitted to.
 FIT_WIDTH, FIT_HEIGHT = 640, 620
 # Site discs in screen pixels: radius = MIN + STEP * sqrt(pupils), so that size reads at the zoom that
-# shows the whole territory (in metres, every site of Guyane was the same 3 px dot at that zoom).
+# shows the whole territory (in metres, every site was the same 3 px dot at that zoom).
 RADIUS_MIN_PX, RADIUS_STEP_PX, RADIUS_MAX_PX = 3.0, 0.22, 16
 
 
