@@ -185,7 +185,7 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     formats[indicator.label] = unit_format(indicator.unit)
     st.dataframe(french_styler(table, formats), hide_index=True, key=f"{key}-tableau")
     download_buttons(table, [page, indicator.id, f"par-{breakdown}", str(ctx.view.snapshot_date)], ctx.about(),
-                     key=f"dl-{key}")
+                     key=f"dl-{key}", formats=formats)
 
 
 def site_table(ctx: Context, indicator: Indicator, ranked: pd.DataFrame) -> pd.DataFrame:
@@ -254,7 +254,8 @@ def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> Non
     event = st.dataframe(french_styler(table, formats), hide_index=True, key=key, on_select="rerun",
                          selection_mode="single-row")
     open_fiche(event, table, column, target, param, labels)
-    download_buttons(table, [page, indicator.id, "classement", str(day)], ctx.about(), key=f"dl-{key}")
+    download_buttons(table, [page, indicator.id, "classement", str(day)], ctx.about(), key=f"dl-{key}",
+                     formats=formats)
 
 
 def open_fiche(event, table: pd.DataFrame, column: str, target: str, param: str,

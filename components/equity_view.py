@@ -63,11 +63,13 @@ def gap_table(ctx: Context, summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_table(ctx: Context, summary: pd.DataFrame) -> pd.DataFrame:
-    """The numbers behind the table, for the downloads (per-pupil values per 1 000 pupils)."""
+    """The numbers behind the table, for the downloads: per-pupil values per 1 000 pupils, rates in percent
+    and their gaps in points, as the page says them."""
     _, _, urban_label, isolated_label = class_labels(ctx)
     inds = [ctx.catalog.indicator(i) for i in summary["indicator_id"]]
-    scale = [equity.PER_PUPILS if equity.per_pupil(i) else 1 for i in inds]
-    unit = ["pour 1 000 élèves" if equity.per_pupil(i) else ("taux" if i.unit == "rate" else i.unit) for i in inds]
+    scale = [equity.PER_PUPILS if equity.per_pupil(i) else (100 if i.unit == "rate" else 1) for i in inds]
+    unit = ["pour 1 000 élèves" if equity.per_pupil(i) else
+            ("taux en %, écart en points" if i.unit == "rate" else i.unit) for i in inds]
     return pd.DataFrame({
         "Indicateur": [i.label for i in inds],
         "Identifiant": summary["indicator_id"],
@@ -97,8 +99,10 @@ def draw_gap_table(ctx: Context, indicators: list[Indicator], key: str, page: st
     st.dataframe(french_styler(table, {"Écart relatif": "pct"}), hide_index=True, key=key,
                  column_config={"Évolution de l'écart": st.column_config.LineChartColumn(
                      "Évolution de l'écart", help="L'écart à chaque instantané jusqu'à la date choisie")})
-    download_buttons(export_table(ctx, summary), [page, f"ecarts-{isolated}-{urban}", str(ctx.view.snapshot_date)],
-                     ctx.about(), key=f"dl-{key}")
+    export = export_table(ctx, summary)
+    formats = {c: "dec2" for c in export.columns[3:]} | {"Écart relatif": "pct"}
+    download_buttons(export, [page, f"ecarts-{isolated}-{urban}", str(ctx.view.snapshot_date)],
+                     ctx.about(), key=f"dl-{key}", formats=formats)
     others = [(i, reasons[i.id]) for i in indicators if i.id in reasons and equity.applies(i)]
     if others and not limit:
         with st.expander(f"{len(others)} indicateur(s) sans écart calculé", key=f"{key}-sans-ecart"):

@@ -9,6 +9,7 @@ import pytest
 
 from components import axis_view
 from components.shell import page_path
+from components.tables import export_frame
 from observatoire.catalog import load_catalog
 from observatoire.exports import to_csv_bytes
 from observatoire.fiche import selected_key, site_ranking
@@ -171,7 +172,22 @@ def test_breakdown_download_opens_in_french_excel(tmp_path):
     rows = store.run("indicator_values", indicator_ids=[data.RATE], breakdown="isolation", date_from=data.NOW,
                      date_to=data.NOW, **Filters().params())
     rows["group_label"] = rows["group_id"].map(store.territory.isolation_labels)
-    csv = to_csv_bytes(axis_view.breakdown_table(ind, rows, "isolation"), ["Filtres : toute l'académie"])
+    table = axis_view.breakdown_table(ind, rows, "isolation")
+    formats = {c: "int" for c in table.columns[2:]} | {ind.label: "pct"}
+    csv = to_csv_bytes(export_frame(table, formats), ["Filtres : toute l'académie"])
     assert csv.startswith(b"\xef\xbb\xbf")
     text = csv.decode("utf-8-sig")
-    assert "Isolé;0,3;90,0;300,0" in text and text.splitlines()[0] == "Filtres : toute l'académie"
+    lines = text.splitlines()
+    assert lines[0] == "Filtres : toute l'académie"
+    # The rate in percent as on screen (17,5 % and 30,0 %), its header says so; counts without ",0".
+    assert lines[1].split(";")[:2] == ["Classe d'isolement", f"{ind.label} (%)"]
+    assert "Urbain;17,5;70;400;" in text and "Isolé;30,0;90;300;" in text
+
+
+def test_export_frame_writes_what_the_screen_shows():
+    frame = pd.DataFrame({"Nom": ["École", "Collège"], "Taux": [0.0857142857, None], "Élèves": [222.0, 320.0],
+                          "Score": [3.14159, 2.0], "Rang": [1, 2]})
+    out = export_frame(frame, {"Taux": "pct", "Score": "dec2"})
+    assert list(out.columns) == ["Nom", "Taux (%)", "Élèves", "Score", "Rang"]
+    text = to_csv_bytes(out).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["École;8,6;222;3,14;1", "Collège;;320;2,0;2"]
