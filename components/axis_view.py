@@ -117,16 +117,38 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
         return
     by_class = indicator.level != "academie" and not ctx.view.filters.isolation and st.toggle(
         "Une courbe par classe d'isolement", key=f"{key}-classes")
-    if by_class:
-        rows = indicator_values([indicator.id], ctx.view.filters, "isolation")
-        chart = trend_chart(rows.rename(columns={"group_id": "classe"}), indicator,
-                            title=f"{indicator.label} par classe d'isolement, à chaque instantané",
-                            color_by="classe", colors=ctx.store.territory.isolation_colors,
-                            labels=ctx.store.territory.isolation_labels)
-    else:
-        chart = trend_chart(series, indicator)
+    chart = _trend_chart(ctx.store.fingerprint, indicator.id, ctx.view.filters, bool(by_class))
     st.altair_chart(chart, key=f"{key}-graphique")
     chart_downloads(chart, f"{indicator.id}-evolution", key=f"{key}-export")
+
+
+# Altair charts cost tens of milliseconds to build on every rerun; st.altair_chart only reads them. So each
+# is built once per data state (the store's fingerprint) and view, and the same object serves every rerun and
+# session (cache_resource: neither copied nor pickled).
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _trend_chart(state: str, indicator_id: str, filters: Filters, by_class: bool):
+    """The trend of one indicator over every snapshot (one line per isolation class if asked)."""
+    store = get_store()
+    indicator = store.catalog.indicator(indicator_id)
+    if by_class:
+        rows = indicator_values([indicator_id], filters, "isolation")
+        return trend_chart(rows.rename(columns={"group_id": "classe"}), indicator,
+                           title=f"{indicator.label} par classe d'isolement, à chaque instantané",
+                           color_by="classe", colors=store.territory.isolation_colors,
+                           labels=store.territory.isolation_labels)
+    rows = indicator_values([indicator_id], filters)
+    return trend_chart(rows[["snapshot_date", "value"]].dropna(), indicator)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _breakdown_chart(state: str, indicator_id: str, filters: Filters, breakdown: str, day):
+    """The bars of one indicator per group of `breakdown` at `day`."""
+    store = get_store()
+    indicator = store.catalog.indicator(indicator_id)
+    rows = group_rows(store.territory, indicator_id, filters, breakdown, day)
+    colors = store.territory.isolation_colors if breakdown == "isolation" else None
+    title = f"{indicator.label} par {BREAKDOWNS[breakdown].lower()}, au {format_date_fr(day)}"
+    return breakdown_chart(rows, indicator, BREAKDOWNS[breakdown], colors=colors, title=title)
 
 
 def breakdown_options(indicator: Indicator) -> list[str]:
@@ -136,10 +158,14 @@ def breakdown_options(indicator: Indicator) -> list[str]:
 
 def breakdown_frame(ctx: Context, indicator: Indicator, breakdown: str) -> pd.DataFrame:
     """Rolled-up values per group at the chosen snapshot, with French group labels."""
-    day = ctx.view.snapshot_date
-    rows = indicator_values([indicator.id], ctx.view.filters, breakdown, date_from=day, date_to=day)
+    return group_rows(ctx.store.territory, indicator.id, ctx.view.filters, breakdown, ctx.view.snapshot_date)
+
+
+def group_rows(territory, indicator_id: str, filters: Filters, breakdown: str, day) -> pd.DataFrame:
+    """breakdown_frame's rows, from the territory (class labels and order), filters and snapshot."""
+    rows = indicator_values([indicator_id], filters, breakdown, date_from=day, date_to=day)
     if breakdown == "isolation":
-        labels = ctx.store.territory.isolation_labels
+        labels = territory.isolation_labels
         rows["group_label"] = rows["group_id"].map(labels).fillna(rows["group_label"])
         order = {k: n for n, k in enumerate(labels)}
         rows = rows.sort_values("group_id", key=lambda s: s.map(order))
@@ -174,10 +200,8 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     if rows.empty or rows["value"].isna().all():
         st.info(NO_DATA)
         return
-    colors = ctx.store.territory.isolation_colors if breakdown == "isolation" else None
-    title = f"{indicator.label} par {BREAKDOWNS[breakdown].lower()}, au {format_date_fr(ctx.view.snapshot_date)}"
-    st.altair_chart(breakdown_chart(rows, indicator, BREAKDOWNS[breakdown], colors=colors, title=title),
-                    key=f"{key}-graphique")
+    st.altair_chart(_breakdown_chart(ctx.store.fingerprint, indicator.id, ctx.view.filters, breakdown,
+                                     ctx.view.snapshot_date), key=f"{key}-graphique")
     if indicator.rollup == "ratio":
         st.caption("Chaque taux est le rapport des sommes (numérateurs / dénominateurs), jamais une moyenne de taux.")
     table = breakdown_table(indicator, rows, breakdown)

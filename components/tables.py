@@ -67,12 +67,15 @@ def download_buttons(frame: pd.DataFrame, name_parts: list[str], about: dict[str
     """Two download buttons; the file name says page, indicator and date, the file says the filters.
 
     formats: the same column -> format mapping as french_styler, so the file shows what the screen shows.
+    The files are written when a button is clicked (deferred data), not on every rerun of the page: an
+    XLSX workbook costs tens of milliseconds and a page has several tables.
     """
     stem = file_stem(*name_parts)
     lines = [f"{k} : {v}" for k, v in about.items()]
-    frame = export_frame(frame, formats)
+    frame, about, formats = frame.copy(), dict(about), dict(formats or {})
     left, right = st.columns(2)
-    left.download_button("Télécharger (CSV)", to_csv_bytes(frame, lines), f"{stem}.csv", "text/csv",
-                         key=f"{key}-csv")
-    right.download_button("Télécharger (Excel)", to_xlsx_bytes(frame, about), f"{stem}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}-xlsx")
+    left.download_button("Télécharger (CSV)", lambda: to_csv_bytes(export_frame(frame, formats), lines),
+                         f"{stem}.csv", "text/csv", key=f"{key}-csv", on_click="ignore")
+    right.download_button("Télécharger (Excel)", lambda: to_xlsx_bytes(export_frame(frame, formats), about),
+                          f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}-xlsx", on_click="ignore")

@@ -191,3 +191,26 @@ def test_export_frame_writes_what_the_screen_shows():
     assert list(out.columns) == ["Nom", "Taux (%)", "Élèves", "Score", "Rang"]
     text = to_csv_bytes(out).decode("utf-8-sig")
     assert text.splitlines()[1:] == ["École;8,6;222;3,14;1", "Collège;;320;2,0;2"]
+
+
+def _chart_values(chart):
+    """Rows of the first layer's data (a DataFrame inside an Altair chart) as (date, value) pairs."""
+    layers = getattr(chart, "layer", None) or [chart]
+    data = layers[0].data
+    return [(d.date() if hasattr(d, "date") else d, round(v, 4)) for d, v in zip(data["snapshot_date"], data["value"])]
+
+
+def test_cached_trend_chart_follows_the_filters(tmp_path, monkeypatch):
+    """The trend and breakdown charts are cached per data state: a filter must still give its own numbers."""
+    root = data.build(tmp_path / "d")
+    monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(root))
+    from components.session import get_store
+
+    state = get_store().fingerprint
+    everyone = axis_view._trend_chart(state, data.RATE, Filters(), False)
+    c01 = axis_view._trend_chart(state, data.RATE, Filters(circonscription="C01"), False)
+    assert _chart_values(everyone) == [(data.PREV, round(75 / 700, 4)), (data.NOW, round(160 / 700, 4))]
+    assert _chart_values(c01) == [(data.PREV, 0.05), (data.NOW, 0.1)]
+    assert axis_view._trend_chart(state, data.RATE, Filters(), False) is everyone   # built once
+    bars = axis_view._breakdown_chart(state, data.RATE, Filters(), "isolation", data.NOW)
+    assert dict(zip(bars.data["group_label"], bars.data["value"].round(4))) == {"Urbain": 0.175, "Isolé": 0.3}
