@@ -39,8 +39,8 @@ def render_axis(number: int) -> None:
     if ctx.view.snapshot_date is None:
         st.info("Aucun instantané : les indicateurs de cet axe n'ont pas encore de donnée.")
         return
-    values, figures = _figures(ctx.store.fingerprint, tuple(i.id for i in indicators), ctx.view.filters,
-                               ctx.view.snapshot_date)
+    values, figures = figures_at(ctx.store.fingerprint, tuple(i.id for i in indicators), ctx.view.filters,
+                                 ctx.view.snapshot_date)
     chosen_key = f"{axis.id}-indicateur"
     st.markdown(summary_sentence(indicators, figures))
 
@@ -82,8 +82,9 @@ def render_axis(number: int) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _figures(state: str, ids: tuple[str, ...], filters: Filters, day) -> tuple[pd.DataFrame, dict]:
-    """Series over every snapshot and card figures at `day`, cached per data state, filters and date."""
+def figures_at(state: str, ids: tuple[str, ...], filters: Filters, day) -> tuple[pd.DataFrame, dict]:
+    """Series over every snapshot and card figures at `day`, cached per data state, filters and date
+    (axis pages and the Synthèse)."""
     catalog = get_store().catalog
     values = indicator_values(list(ids), filters)
     return values, headlines([catalog.indicator(i) for i in ids], values, day, filters)
