@@ -58,9 +58,13 @@ def render_axis(number: int) -> None:
 
     st.header("Détail d'un indicateur", anchor="detail")
     ids = [i.id for i in indicators]
+    # Opened from an inspector's link, the detail starts on the first indicator that has a number under the
+    # filters, not on one that would only say "non ventilé" in every tab.
+    shown = [n for n, i in enumerate(ids) if figures[i][1] is None and figures[i][0] is not None
+             and figures[i][0].has_data]
     indicator = ctx.catalog.indicator(st.selectbox(
-        "Indicateur", ids, format_func=lambda i: ctx.catalog.indicator(i).label, key=chosen_key,
-        persist_state="session"))
+        "Indicateur", ids, index=shown[0] if shown else 0, format_func=lambda i: ctx.catalog.indicator(i).label,
+        key=chosen_key, persist_state="session"))
     st.caption(f"Feuille de route : « {indicator.roadmap_line} » — mesuré par {LEVELS[indicator.level]}, "
                f"source : {indicator.source}. {indicator.definition}")
     *_, urban_label, isolated_label = equity_view.class_labels(ctx)

@@ -113,12 +113,25 @@ def test_non_ventile_under_a_circonscription_filter(fixture_app):
     assert "1\u202f234" not in [m.value for m in at.metric]
     assert sum(i.startswith("Non ventilé : cet indicateur est mesuré par commune") for i in infos) >= 4
     assert sum(i.startswith("Non ventilé : cet indicateur est mesuré pour l'ensemble de l'académie") for i in infos) >= 10
-    # The detail of a commune-level indicator (the first one) says it in its trend, breakdown and ranking
-    # tabs; a site-level indicator's detail shows numbers instead.
+    # The detail of a commune-level indicator says it in its trend, breakdown and ranking tabs; a site-level
+    # indicator's detail does not. (No axis-1 indicator has a number under C01 in the fixture: the detail
+    # falls back to the first one.)
     assert at.selectbox(key="axe1-indicateur").value == "equipement_commandes"
     before = sum(i.startswith("Non ventilé") for i in infos)
     at.selectbox(key="axe1-indicateur").set_value("educonnect_comptes_actives").run()
     assert sum(i.value.startswith("Non ventilé") for i in at.info) == before - 3
+
+
+def test_detail_opens_on_the_first_indicator_with_a_number(fixture_app):
+    # The fixture has no equipement_commandes: the detail starts on the subsidies, which have a value.
+    assert fixture_app("axe_1.py").selectbox(key="axe1-indicateur").value == "equipement_subventions"
+
+
+def test_inspector_link_opens_a_detail_with_numbers(app):
+    # On the demo, the commune-level indicators that open axis 1 are "non ventilé" in a circonscription.
+    at = app("axe_1.py", circonscription="C05")
+    assert at.selectbox(key="axe1-indicateur").value == "educonnect_comptes_actives"
+    assert not any(i.value.startswith("Non ventilé") for i in at.tabs[0].info)
 
 
 def test_commune_ranking_and_academie_indicator_without_breakdown(fixture_app):
