@@ -61,7 +61,7 @@ def render_axis(number: int) -> None:
     # Opened from an inspector's link, the detail starts on the first indicator that has a number under the
     # filters, not on one that would only say "non ventilé" in every tab.
     shown = [n for n, i in enumerate(ids) if figures[i][1] is None and figures[i][0] is not None
-             and figures[i][0].has_data]
+             and figures[i][0].has_data and chosen_key not in st.session_state]  # else the index is unused
     indicator = ctx.catalog.indicator(st.selectbox(
         "Indicateur", ids, index=shown[0] if shown else 0, format_func=lambda i: ctx.catalog.indicator(i).label,
         key=chosen_key, persist_state="session"))
