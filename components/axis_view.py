@@ -21,7 +21,7 @@ from observatoire.catalog import LEVELS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import commune_ranking, selected_key, site_ranking
 from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
-from observatoire.progress import headlines
+from observatoire.progress import headlines, target_applies
 
 CARDS_PER_ROW = 3
 
@@ -124,6 +124,10 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
         "Une courbe par classe d'isolement", key=f"{key}-classes")
     chart = _trend_chart(ctx.store.fingerprint, indicator.id, ctx.view.filters, bool(by_class))
     st.altair_chart(chart, key=f"{key}-graphique")
+    total_target = indicator.unit not in ("rate", "score", "deliverable")
+    if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and total_target)):
+        st.caption("La cible est fixée pour toute l'académie : elle n'est pas tracée pour ce périmètre"
+                   + (" ni pour chaque classe." if by_class else "."))
     chart_downloads(chart, f"{indicator.id}-evolution", key=f"{key}-export")
 
 
@@ -137,12 +141,15 @@ def _trend_chart(state: str, indicator_id: str, filters: Filters, by_class: bool
     indicator = store.catalog.indicator(indicator_id)
     if by_class:
         rows = indicator_values([indicator_id], filters, "isolation")
+        # One line per class: an académie-wide count target is not any class's target.
         return trend_chart(rows.rename(columns={"group_id": "classe"}), indicator,
                            title=f"{indicator.label} par classe d'isolement, à chaque instantané",
                            color_by="classe", colors=store.territory.isolation_colors,
-                           labels=store.territory.isolation_labels)
+                           labels=store.territory.isolation_labels,
+                           show_targets=indicator.unit in ("rate", "score", "deliverable"))
     rows = indicator_values([indicator_id], filters)
-    return trend_chart(rows[["snapshot_date", "value"]].dropna(), indicator)
+    return trend_chart(rows[["snapshot_date", "value"]].dropna(), indicator,
+                       show_targets=target_applies(indicator, filters))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

@@ -199,8 +199,10 @@ def site_history_chart(ctx: Context, site: pd.Series, indicator: Indicator, clas
     ], ignore_index=True)
     colors = {"site": "#000091", "classe": ctx.store.territory.isolation_colors.get(site["isolation"], "#666666"),
               "zone": "#009E73"}
+    # A count's target is the académie's total: meaningless over one school's line; a rate's target is not.
     return trend_chart(series, indicator, title=f"{indicator.label} : l'établissement et les médianes de comparaison",
-                       color_by="groupe", colors=colors, labels=groups)
+                       color_by="groupe", colors=colors, labels=groups,
+                       show_targets=indicator.unit in ("rate", "score", "deliverable"))
 
 
 # ---------------------------------------------------------------- fiche commune

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -227,3 +228,21 @@ def test_cached_trend_chart_follows_the_filters(tmp_path, monkeypatch):
     assert axis_view._trend_chart(state, data.RATE, Filters(), False) is everyone   # built once
     bars = axis_view._breakdown_chart(state, data.RATE, Filters(), "isolation", data.NOW)
     assert dict(zip(bars.data["group_label"], bars.data["value"].round(4))) == {"Urbain": 0.175, "Isolé": 0.3}
+
+
+def test_trend_chart_draws_the_academie_target_only_where_it_applies(tmp_path, monkeypatch):
+    """A count's target is the académie's: not drawn over one circonscription's line; a rate's target is."""
+    monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(data.build(tmp_path / "d")))
+    from components.session import get_store
+
+    store = get_store()
+
+    def has_target(indicator_id, filters, by_class=False):
+        spec = axis_view._trend_chart(store.fingerprint, indicator_id, filters, by_class).to_dict()
+        return any("target" in json.dumps(layer.get("encoding", {})) for layer in spec.get("layer", []))
+
+    assert store.catalog.indicator(data.COUNT).target("2024-2025") is not None
+    assert has_target(data.COUNT, Filters())
+    assert not has_target(data.COUNT, Filters(circonscription="C01"))
+    assert not has_target(data.COUNT, Filters(), by_class=True)
+    assert has_target(data.RATE, Filters(circonscription="C01"))
