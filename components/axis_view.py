@@ -21,7 +21,7 @@ from observatoire.catalog import LEVELS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import commune_ranking, selected_key, site_ranking
 from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
-from observatoire.progress import headlines
+from observatoire.progress import headlines, target_applies
 
 CARDS_PER_ROW = 3
 
@@ -39,8 +39,8 @@ def render_axis(number: int) -> None:
     if ctx.view.snapshot_date is None:
         st.info("Aucun instantané : les indicateurs de cet axe n'ont pas encore de donnée.")
         return
-    values, figures = _figures(ctx.store.fingerprint, tuple(i.id for i in indicators), ctx.view.filters,
-                               ctx.view.snapshot_date)
+    values, figures = figures_at(ctx.store.fingerprint, tuple(i.id for i in indicators), ctx.view.filters,
+                                 ctx.view.snapshot_date)
     chosen_key = f"{axis.id}-indicateur"
     st.markdown(summary_sentence(indicators, figures))
 
@@ -58,9 +58,13 @@ def render_axis(number: int) -> None:
 
     st.header("Détail d'un indicateur", anchor="detail")
     ids = [i.id for i in indicators]
+    # Opened from an inspector's link, the detail starts on the first indicator that has a number under the
+    # filters, not on one that would only say "non ventilé" in every tab.
+    shown = [n for n, i in enumerate(ids) if figures[i][1] is None and figures[i][0] is not None
+             and figures[i][0].has_data and chosen_key not in st.session_state]  # else the index is unused
     indicator = ctx.catalog.indicator(st.selectbox(
-        "Indicateur", ids, format_func=lambda i: ctx.catalog.indicator(i).label, key=chosen_key,
-        persist_state="session"))
+        "Indicateur", ids, index=shown[0] if shown else 0, format_func=lambda i: ctx.catalog.indicator(i).label,
+        key=chosen_key, persist_state="session"))
     st.caption(f"Feuille de route : « {indicator.roadmap_line} » — mesuré par {LEVELS[indicator.level]}, "
                f"source : {indicator.source}. {indicator.definition}")
     *_, urban_label, isolated_label = equity_view.class_labels(ctx)
@@ -82,8 +86,9 @@ def render_axis(number: int) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _figures(state: str, ids: tuple[str, ...], filters: Filters, day) -> tuple[pd.DataFrame, dict]:
-    """Series over every snapshot and card figures at `day`, cached per data state, filters and date."""
+def figures_at(state: str, ids: tuple[str, ...], filters: Filters, day) -> tuple[pd.DataFrame, dict]:
+    """Series over every snapshot and card figures at `day`, cached per data state, filters and date
+    (axis pages and the Synthèse)."""
     catalog = get_store().catalog
     values = indicator_values(list(ids), filters)
     return values, headlines([catalog.indicator(i) for i in ids], values, day, filters)
@@ -117,16 +122,46 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
         return
     by_class = indicator.level != "academie" and not ctx.view.filters.isolation and st.toggle(
         "Une courbe par classe d'isolement", key=f"{key}-classes")
-    if by_class:
-        rows = indicator_values([indicator.id], ctx.view.filters, "isolation")
-        chart = trend_chart(rows.rename(columns={"group_id": "classe"}), indicator,
-                            title=f"{indicator.label} par classe d'isolement, à chaque instantané",
-                            color_by="classe", colors=ctx.store.territory.isolation_colors,
-                            labels=ctx.store.territory.isolation_labels)
-    else:
-        chart = trend_chart(series, indicator)
+    chart = _trend_chart(ctx.store.fingerprint, indicator.id, ctx.view.filters, bool(by_class))
     st.altair_chart(chart, key=f"{key}-graphique")
+    total_target = indicator.unit not in ("rate", "score", "deliverable")
+    if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and total_target)):
+        st.caption("La cible est fixée pour toute l'académie : elle n'est pas tracée pour ce périmètre"
+                   + (" ni pour chaque classe." if by_class else "."))
     chart_downloads(chart, f"{indicator.id}-evolution", key=f"{key}-export")
+
+
+# Altair charts cost tens of milliseconds to build on every rerun; st.altair_chart only reads them. So each
+# is built once per data state (the store's fingerprint) and view, and the same object serves every rerun and
+# session (cache_resource: neither copied nor pickled).
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _trend_chart(state: str, indicator_id: str, filters: Filters, by_class: bool):
+    """The trend of one indicator over every snapshot (one line per isolation class if asked)."""
+    store = get_store()
+    indicator = store.catalog.indicator(indicator_id)
+    if by_class:
+        rows = indicator_values([indicator_id], filters, "isolation")
+        # One line per class: an académie-wide count target is not any class's target.
+        return trend_chart(rows.rename(columns={"group_id": "classe"}), indicator,
+                           title=f"{indicator.label} par classe d'isolement, à chaque instantané",
+                           color_by="classe", colors=store.territory.isolation_colors,
+                           labels=store.territory.isolation_labels,
+                           show_targets=indicator.unit in ("rate", "score", "deliverable"))
+    rows = indicator_values([indicator_id], filters)
+    return trend_chart(rows[["snapshot_date", "value"]].dropna(), indicator,
+                       show_targets=target_applies(indicator, filters))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _breakdown_chart(state: str, indicator_id: str, filters: Filters, breakdown: str, day):
+    """The bars of one indicator per group of `breakdown` at `day`."""
+    store = get_store()
+    indicator = store.catalog.indicator(indicator_id)
+    rows = group_rows(store.territory, indicator_id, filters, breakdown, day)
+    colors = store.territory.isolation_colors if breakdown == "isolation" else None
+    name = store.territory.breakdown_labels[breakdown]
+    title = f"{indicator.label} par {name.lower()}, au {format_date_fr(day)}"
+    return breakdown_chart(rows, indicator, name, colors=colors, title=title)
 
 
 def breakdown_options(indicator: Indicator) -> list[str]:
@@ -136,10 +171,14 @@ def breakdown_options(indicator: Indicator) -> list[str]:
 
 def breakdown_frame(ctx: Context, indicator: Indicator, breakdown: str) -> pd.DataFrame:
     """Rolled-up values per group at the chosen snapshot, with French group labels."""
-    day = ctx.view.snapshot_date
-    rows = indicator_values([indicator.id], ctx.view.filters, breakdown, date_from=day, date_to=day)
+    return group_rows(ctx.store.territory, indicator.id, ctx.view.filters, breakdown, ctx.view.snapshot_date)
+
+
+def group_rows(territory, indicator_id: str, filters: Filters, breakdown: str, day) -> pd.DataFrame:
+    """breakdown_frame's rows, from the territory (class labels and order), filters and snapshot."""
+    rows = indicator_values([indicator_id], filters, breakdown, date_from=day, date_to=day)
     if breakdown == "isolation":
-        labels = ctx.store.territory.isolation_labels
+        labels = territory.isolation_labels
         rows["group_label"] = rows["group_id"].map(labels).fillna(rows["group_label"])
         order = {k: n for n, k in enumerate(labels)}
         rows = rows.sort_values("group_id", key=lambda s: s.map(order))
@@ -175,10 +214,8 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     if rows.empty or rows["value"].isna().all():
         st.info(NO_DATA)
         return
-    colors = ctx.store.territory.isolation_colors if breakdown == "isolation" else None
-    title = f"{indicator.label} par {names[breakdown].lower()}, au {format_date_fr(ctx.view.snapshot_date)}"
-    st.altair_chart(breakdown_chart(rows, indicator, names[breakdown], colors=colors, title=title),
-                    key=f"{key}-graphique")
+    st.altair_chart(_breakdown_chart(ctx.store.fingerprint, indicator.id, ctx.view.filters, breakdown,
+                                     ctx.view.snapshot_date), key=f"{key}-graphique")
     if indicator.rollup == "ratio":
         st.caption("Chaque taux est le rapport des sommes (numérateurs / dénominateurs), jamais une moyenne de taux.")
     table = breakdown_table(indicator, rows, breakdown, names)
@@ -186,7 +223,7 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     formats[indicator.label] = unit_format(indicator.unit)
     st.dataframe(french_styler(table, formats), hide_index=True, key=f"{key}-tableau")
     download_buttons(table, [page, indicator.id, f"par-{breakdown}", str(ctx.view.snapshot_date)], ctx.about(),
-                     key=f"dl-{key}")
+                     key=f"dl-{key}", formats=formats)
 
 
 def site_table(ctx: Context, indicator: Indicator, ranked: pd.DataFrame) -> pd.DataFrame:
@@ -255,7 +292,8 @@ def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> Non
     event = st.dataframe(french_styler(table, formats), hide_index=True, key=key, on_select="rerun",
                          selection_mode="single-row")
     open_fiche(event, table, column, target, param, labels)
-    download_buttons(table, [page, indicator.id, "classement", str(day)], ctx.about(), key=f"dl-{key}")
+    download_buttons(table, [page, indicator.id, "classement", str(day)], ctx.about(), key=f"dl-{key}",
+                     formats=formats)
 
 
 def open_fiche(event, table: pd.DataFrame, column: str, target: str, param: str,

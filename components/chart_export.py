@@ -13,11 +13,12 @@ def chart_downloads(chart, name: str, key: str, container=None) -> None:
 
     The image is made when the button is clicked (deferred data), so a page with many charts stays fast.
     """
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    # The spec too is made on click: chart.to_dict() validates the whole chart (tens of ms a rerun).
+    spec = (lambda: chart) if isinstance(chart, dict) else chart.to_dict
     where = container or st
     left, right = where.columns(2)
     stem = file_stem(name)
-    left.download_button("Image PNG", lambda: chart_png(spec), f"{stem}.png", "image/png", key=f"{key}-png",
+    left.download_button("Image PNG", lambda: chart_png(spec()), f"{stem}.png", "image/png", key=f"{key}-png",
                          icon="🖼️", on_click="ignore")
-    right.download_button("Image SVG", lambda: chart_svg(spec).encode("utf-8"), f"{stem}.svg", "image/svg+xml",
+    right.download_button("Image SVG", lambda: chart_svg(spec()).encode("utf-8"), f"{stem}.svg", "image/svg+xml",
                           key=f"{key}-svg", icon="📐", on_click="ignore")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import gap_chart
-from components.session import get_store, indicator_values
+from components.session import get_store, indicator_values, query
 from components.shell import Context
 from components.tables import download_buttons, french_styler
 from observatoire import equity
@@ -31,10 +31,23 @@ def gaps(ctx: Context, indicators: list[Indicator]) -> tuple[pd.DataFrame, dict[
         return equity.gap_summary([], pd.DataFrame(), ctx.view.snapshot_date, urban, isolated), reasons
     summary = _summary(ctx.store.fingerprint, tuple(i.id for i in measured), ctx.view.filters,
                        ctx.view.snapshot_date, urban, isolated)
+    absent = absent_classes(ctx)
     for ind in measured:
         if ind.id not in set(summary["indicator_id"]):
-            reasons[ind.id] = "Pas encore de donnée pour les deux classes à cet instantané."
+            reasons[ind.id] = absent or "Pas encore de donnée pour les deux classes à cet instantané."
     return summary, reasons
+
+
+def absent_classes(ctx: Context) -> str | None:
+    """Why no gap can exist in this scope at all: it holds no site of one of the two compared classes
+    (an inspector's circonscription on the coast has no isolated school). None when both are present."""
+    urban, isolated, urban_label, isolated_label = class_labels(ctx)
+    present = set(query("sites_in_scope", min_pupils=None, **ctx.view.filters.params())["isolation"])
+    missing = [label for cls, label in ((isolated, isolated_label), (urban, urban_label)) if cls not in present]
+    if not missing:
+        return None
+    which = " ni ".join(f"« {m} »" for m in missing)
+    return f"Sans objet : ce périmètre ne compte aucun site {which}, l'écart entre les deux classes ne s'y calcule pas."
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -63,11 +76,13 @@ def gap_table(ctx: Context, summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_table(ctx: Context, summary: pd.DataFrame) -> pd.DataFrame:
-    """The numbers behind the table, for the downloads (per-pupil values per 1 000 pupils)."""
+    """The numbers behind the table, for the downloads: per-pupil values per 1 000 pupils, rates in percent
+    and their gaps in points, as the page says them."""
     _, _, urban_label, isolated_label = class_labels(ctx)
     inds = [ctx.catalog.indicator(i) for i in summary["indicator_id"]]
-    scale = [equity.PER_PUPILS if equity.per_pupil(i) else 1 for i in inds]
-    unit = ["pour 1 000 élèves" if equity.per_pupil(i) else ("taux" if i.unit == "rate" else i.unit) for i in inds]
+    scale = [equity.PER_PUPILS if equity.per_pupil(i) else (100 if i.unit == "rate" else 1) for i in inds]
+    unit = ["pour 1 000 élèves" if equity.per_pupil(i) else
+            ("taux en %, écart en points" if i.unit == "rate" else i.unit) for i in inds]
     return pd.DataFrame({
         "Indicateur": [i.label for i in inds],
         "Identifiant": summary["indicator_id"],
@@ -85,8 +100,9 @@ def draw_gap_table(ctx: Context, indicators: list[Indicator], key: str, page: st
     summary, reasons = gaps(ctx, indicators)
     urban, isolated, urban_label, isolated_label = class_labels(ctx)
     if summary.empty:
-        st.info(next(iter(reasons.values()), "Aucun indicateur mesuré par établissement.")
-                if len(set(reasons.values())) == 1 else "Aucun écart calculable avec ces filtres.")
+        absent = absent_classes(ctx) if ctx.view.snapshot_date else None
+        st.info(absent or (next(iter(reasons.values()), "Aucun indicateur mesuré par établissement.")
+                           if len(set(reasons.values())) == 1 else "Aucun écart calculable avec ces filtres."))
         return
     if limit:
         summary = summary.head(limit)
@@ -97,8 +113,10 @@ def draw_gap_table(ctx: Context, indicators: list[Indicator], key: str, page: st
     st.dataframe(french_styler(table, {"Écart relatif": "pct"}), hide_index=True, key=key,
                  column_config={"Évolution de l'écart": st.column_config.LineChartColumn(
                      "Évolution de l'écart", help="L'écart à chaque instantané jusqu'à la date choisie")})
-    download_buttons(export_table(ctx, summary), [page, f"ecarts-{isolated}-{urban}", str(ctx.view.snapshot_date)],
-                     ctx.about(), key=f"dl-{key}")
+    export = export_table(ctx, summary)
+    formats = {c: "dec2" for c in export.columns[3:]} | {"Écart relatif": "pct"}
+    download_buttons(export, [page, f"ecarts-{isolated}-{urban}", str(ctx.view.snapshot_date)],
+                     ctx.about(), key=f"dl-{key}", formats=formats)
     others = [(i, reasons[i.id]) for i in indicators if i.id in reasons and equity.applies(i)]
     if others and not limit:
         with st.expander(f"{len(others)} indicateur(s) sans écart calculé", key=f"{key}-sans-ecart"):
@@ -135,7 +153,7 @@ def draw_gap_detail(ctx: Context, indicator: Indicator, key: str) -> None:
     series = equity.gap_series(indicator, rows, urban, isolated)
     summary = _summary(ctx.store.fingerprint, (indicator.id,), ctx.view.filters, day, urban, isolated)
     if summary.empty:
-        st.info("Pas encore de donnée pour les deux classes à cet instantané : écart non calculé.")
+        st.info(absent_classes(ctx) or "Pas encore de donnée pour les deux classes à cet instantané : écart non calculé.")
         return
     st.markdown(equity.gap_sentence(indicator, summary.iloc[0], day, urban_label, isolated_label))
     st.altair_chart(detail_chart(ctx, indicator, series), key=f"{key}-graphique")

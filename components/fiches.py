@@ -15,7 +15,7 @@ from components.session import indicator_values, query
 from components.shell import Context, context, page_header, page_path
 from components.state import canonical_link
 from components.tables import DEMO_NOTE, download_buttons, french_styler
-from observatoire.catalog import Indicator
+from observatoire.catalog import UNITS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import applies_to_site, selected_key, site_comparison
 from observatoire.filters import SITE_TYPE_LABELS, Filters
@@ -155,15 +155,34 @@ def comparison_table(ctx: Context, indicators: list[Indicator], comparison: pd.D
 
 def comparison_export(indicators: list[Indicator], comparison: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Numbers, not text, in the downloads."""
+    units = [next(i.unit for i in indicators if i.id == x) for x in comparison["indicator_id"]]
     out = pd.DataFrame({"Indicateur": table["Indicateur"], "Identifiant": comparison["indicator_id"],
-                        "Unité": [next(i.unit for i in indicators if i.id == x) for x in comparison["indicator_id"]]})
+                        "Unité": [export_unit(u) for u in units]})
     columns = list(table.columns)
-    out[columns[1]] = comparison["value"]
-    out[columns[2]] = comparison["previous_value"]
-    out[columns[3]] = comparison["class_median"]
+    out[columns[1]] = export_values(comparison["value"], units)
+    out[columns[2]] = export_values(comparison["previous_value"], units)
+    out[columns[3]] = export_values(comparison["class_median"], units)
     out[f"Sites {columns[3][8:]}"] = comparison["class_sites"]
-    out[columns[4]] = comparison["area_median"]
+    out[columns[4]] = export_values(comparison["area_median"], units)
     out[f"Sites {columns[4][8:]}"] = comparison["area_sites"]
+    return out
+
+
+def export_unit(unit: str) -> str:
+    """The unit in French, as the downloads write it: a rate is given in percent."""
+    return "taux (%)" if unit == "rate" else UNITS.get(unit, unit)
+
+
+def export_values(values, units: list[str]) -> list[float | None]:
+    """One value per row, in the unit export_unit names: rates in percent (1 decimal), scores to 2 decimals."""
+    out = []
+    for value, unit in zip(values, units):
+        if value is None or pd.isna(value):
+            out.append(None)
+        elif unit == "rate":
+            out.append(round(float(value) * 100, 1))
+        else:
+            out.append(round(float(value), 2))
     return out
 
 
@@ -180,8 +199,10 @@ def site_history_chart(ctx: Context, site: pd.Series, indicator: Indicator, clas
     ], ignore_index=True)
     colors = {"site": "#000091", "classe": ctx.store.territory.isolation_colors.get(site["isolation"], "#666666"),
               "zone": "#009E73"}
+    # A count's target is the académie's total: meaningless over one school's line; a rate's target is not.
     return trend_chart(series, indicator, title=f"{indicator.label} : l'établissement et les médianes de comparaison",
-                       color_by="groupe", colors=colors, labels=groups)
+                       color_by="groupe", colors=colors, labels=groups,
+                       show_targets=indicator.unit in ("rate", "score", "deliverable"))
 
 
 # ---------------------------------------------------------------- fiche commune
@@ -284,7 +305,8 @@ def commune_indicators(ctx: Context, code: str, indicators: list[Indicator]) -> 
     })
     export = pd.DataFrame({
         "Indicateur": table["Indicateur"], "Identifiant": [r["indicator"].id for r in rows],
-        "Unité": [r["indicator"].unit for r in rows], "Mesure": table["Mesure"],
-        "Valeur": [r["value"] for r in rows], "Académie": [r["academie"] for r in rows],
+        "Unité": [export_unit(r["indicator"].unit) for r in rows], "Mesure": table["Mesure"],
+        "Valeur": export_values([r["value"] for r in rows], [r["indicator"].unit for r in rows]),
+        "Académie": export_values([r["academie"] for r in rows], [r["indicator"].unit for r in rows]),
     })
     return table, export

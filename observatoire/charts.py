@@ -42,10 +42,11 @@ def french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 def trend_chart(series: pd.DataFrame, indicator: Indicator, title: str | None = None,
                 color_by: str | None = None, colors: dict[str, str] | None = None,
-                labels: dict[str, str] | None = None) -> alt.TopLevelMixin:
+                labels: dict[str, str] | None = None, show_targets: bool = True) -> alt.TopLevelMixin:
     """Value over every snapshot, with the target of each school year and the school-year boundary.
 
-    `series` has columns snapshot_date and value (and `color_by` for one line per group).
+    `series` has columns snapshot_date and value (and `color_by` for one line per group). show_targets=False
+    leaves the target out (an académie-wide count target drawn over one circonscription's line misleads).
     """
     data = series.copy()
     data["snapshot_date"] = pd.to_datetime(data["snapshot_date"])
@@ -67,7 +68,7 @@ def trend_chart(series: pd.DataFrame, indicator: Indicator, title: str | None = 
     layers = [line]
     years = sorted({_year_of(d) for d in data["snapshot_date"].dt.date}) if len(data) else []
     targets = []
-    for year in years:
+    for year in years if show_targets else []:
         goal = indicator.target(year)
         if goal is not None:
             start, end = school_year_bounds(year)

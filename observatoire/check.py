@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from .catalog import load_catalog
+from .dates import format_date_fr
 from .errors import ValidationError
 from .settings import territory_folder
 from .snapshots import FACT_SCHEMA, FOLDER_PATTERN, SNAPSHOTS, sha256_file
@@ -21,6 +22,7 @@ PROBLEM_TEXT = {
     "unknown_entity": "entité inconnue (UAI, commune ou académie absent des référentiels)",
     "wrong_level": "indicateur déclaré à un autre niveau de mesure",
 }
+LEVEL_TEXT = {"site": "établissement", "commune": "commune", "academie": "académie"}
 
 
 def check_data_dir(data_dir: Path) -> list[str]:
@@ -33,6 +35,10 @@ def check_data_dir(data_dir: Path) -> list[str]:
     except ValidationError as exc:
         return [f"{exc.source} : {p}" for p in exc.problems]
 
+    # Facts that cannot be read (unreadable file, missing column) stop the check before the store opens;
+    # every other problem (folder names, checksums, UAIs) still lets it look for orphan facts, so that one
+    # run lists everything to fix.
+    unreadable = False
     root = data_dir / SNAPSHOTS
     if root.is_dir():
         for folder in sorted(root.iterdir()):
@@ -48,7 +54,9 @@ def check_data_dir(data_dir: Path) -> list[str]:
             except ValueError:
                 problems.append(f"{folder} : « {match.group(1)} » n'est pas une date valide")
                 continue
-            problems += _check_snapshot(folder)
+            found, readable = _check_snapshot(folder)
+            problems += found
+            unreadable = unreadable or not readable
 
     sites = data_dir / "reference" / "sites.parquet"
     if sites.exists():
@@ -56,40 +64,46 @@ def check_data_dir(data_dir: Path) -> list[str]:
             problem = uai_problem(uai)
             if problem:
                 problems.append(f"{sites} : {problem}")
-    if problems:
+    if unreadable:
         return problems
 
-    store = Store(data_dir, territory, catalog)
+    try:
+        store = Store(data_dir, territory, catalog)
+    except Exception as exc:  # noqa: BLE001 - reported in French instead of a traceback
+        return problems + [f"{data_dir} : impossible d'ouvrir les instantanés et référentiels ({exc})"]
     try:
         for row in store.run("orphan_facts").itertuples():
             problems.append(
-                f"instantané du {row.snapshot_date} : {PROBLEM_TEXT[row.problem]} — "
-                f"indicateur « {row.indicator_id} », {row.entity_level} « {row.entity_id} »"
+                f"instantané du {format_date_fr(row.snapshot_date)} : {PROBLEM_TEXT[row.problem]} — "
+                f"indicateur « {row.indicator_id} », {LEVEL_TEXT.get(row.entity_level, row.entity_level)} "
+                f"« {row.entity_id} »"
             )
     finally:
         store.close()
     return problems
 
 
-def _check_snapshot(folder: Path) -> list[str]:
+def _check_snapshot(folder: Path) -> tuple[list[str], bool]:
+    """Problems of one snapshot folder, and whether its facts can be read by the store."""
     problems = []
     facts = folder / "facts.parquet"
     if not facts.exists():
-        return [f"{folder} : fichier facts.parquet manquant"]
+        return [f"{folder} : fichier facts.parquet manquant"], True  # the store skips such a folder
     try:
         schema = pq.read_schema(facts)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
-        return [f"{facts} : fichier Parquet illisible ({exc})"]
+        return [f"{facts} : fichier Parquet illisible ({exc})"], False
     for field in FACT_SCHEMA:
         if field.name not in schema.names:
             problems.append(f"{facts} : colonne « {field.name} » manquante")
+    readable = not problems
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return problems + [f"{folder} : manifest.json manquant"]
+        return problems + [f"{folder} : manifest.json manquant"], readable
     except json.JSONDecodeError as exc:
-        return problems + [f"{folder}/manifest.json : JSON invalide ({exc})"]
+        return problems + [f"{folder}/manifest.json : JSON invalide ({exc})"], readable
     expected = manifest.get("files", {}).get("facts.parquet", {}).get("sha256")
     if expected and expected != sha256_file(facts):
         problems.append(f"{facts} : somme de contrôle différente de celle du manifeste (fichier modifié après l'import)")
-    return problems
+    return problems, readable

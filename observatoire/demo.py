@@ -28,7 +28,7 @@ from .uai import make_uai
 
 DEFAULT_SEED = 20240901
 # Bump when the generator's output changes: `observatoire bench` rebuilds its cached datasets then.
-GENERATOR_VERSION = 2  # 2: snapshot row groups of 64 Ki rows
+GENERATOR_VERSION = 3  # 2: snapshot row groups of 64 Ki rows; 3: counts below 1 per entity rounded by chance
 FIRST_SNAPSHOT = date(2023, 9, 30)
 MONTHS = 24
 SCALES = {"guyane": 1, "academie": 30, "national": 256}
@@ -281,6 +281,13 @@ def _entities(ind: Indicator, sites: pd.DataFrame, territory: Territory) -> pd.D
     return pd.DataFrame({"entity_id": [territory.academie_code], "isolation": [first_class], "pupils": [1.0]})
 
 
+def _round_count(values: np.ndarray, offset: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
+    """Whole counts: the nearest integer from 1 up; where the expected count `base` (values before noise) is
+    below 1, 1 with that probability (floor(base + offset)), so the month-to-month noise cannot flip it."""
+    base = values if base is None else base
+    return np.where(base < 1, np.floor(base + offset), np.round(values))
+
+
 def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, days: list[date], seed: int,
                     classes: list[str]) -> list[pd.DataFrame]:
     """Facts of one indicator, one frame per snapshot date (possibly empty); `classes`: the territory's, in order."""
@@ -291,6 +298,9 @@ def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, da
     penalty = {c: profile.isolation_penalty * i / last for i, c in enumerate(classes)}
     iso = 1 - entities["isolation"].map(penalty).fillna(profile.isolation_penalty / 2).to_numpy()
     site_factor = rng.lognormal(0, 0.25 if ind.unit != "rate" else 0.15, n)
+    # Each entity's own rounding offset: a count expected below 1 per entity (≈ 0,3 école recensée per école)
+    # becomes 0 or 1 with that probability instead of always 0; fixed per entity, so a series stays monotonic.
+    offset = _rng(seed, ind.id, "rounding").random(n)
     size = entities["pupils"].to_numpy()
     unit_size = {"pupil": size, "teacher": size / 15, "commune": size}.get(profile.per, np.ones(n))
     if ind.level == "academie":
@@ -326,7 +336,7 @@ def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, da
             denominators = np.full(n, np.nan)
         elif ind.temporality == "cumulative" and ind.unit in ("count", "amount"):
             values = profile.end_value * level_end * progress * unit_size * iso * site_factor
-            values = np.round(values, -2 if ind.unit == "amount" else 0)
+            values = _round_count(values, offset) if ind.unit == "count" else np.round(values, -2)
             denominators = np.full(n, np.nan)
         else:
             level_value = level_prev + (level_end - level_prev) * (month_index + 1) / 12
@@ -341,7 +351,9 @@ def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, da
                 values = np.round(profile.end_value * (0.85 + 0.15 * level_value) * iso ** 0.3 * jitter, 2)
                 denominators = np.round(base_denominator * noise.uniform(0.8, 1.2, n))
             else:
-                values = np.round(profile.end_value * level_value * unit_size * iso * site_factor * jitter, -2 if ind.unit == "amount" else 0)
+                values = profile.end_value * level_value * unit_size * iso * site_factor
+                values = _round_count(values * jitter, offset, values) if ind.unit == "count" \
+                    else np.round(values * jitter, -2)
                 denominators = np.full(n, np.nan)
         keep = np.ones(n, dtype=bool)
         if ind.level != "academie":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 
 from components import axis_view
 from components.shell import page_path
+from components.tables import export_frame
 from observatoire.catalog import load_catalog
 from observatoire.exports import to_csv_bytes
 from observatoire.fiche import selected_key, site_ranking
@@ -112,12 +114,25 @@ def test_non_ventile_under_a_circonscription_filter(fixture_app):
     assert "1\u202f234" not in [m.value for m in at.metric]
     assert sum(i.startswith("Non ventilé : cet indicateur est mesuré par commune") for i in infos) >= 4
     assert sum(i.startswith("Non ventilé : cet indicateur est mesuré pour l'ensemble de l'académie") for i in infos) >= 10
-    # The detail of a commune-level indicator (the first one) says it in its trend, breakdown and ranking
-    # tabs; a site-level indicator's detail shows numbers instead.
+    # The detail of a commune-level indicator says it in its trend, breakdown and ranking tabs; a site-level
+    # indicator's detail does not. (No axis-1 indicator has a number under C01 in the fixture: the detail
+    # falls back to the first one.)
     assert at.selectbox(key="axe1-indicateur").value == "equipement_commandes"
     before = sum(i.startswith("Non ventilé") for i in infos)
     at.selectbox(key="axe1-indicateur").set_value("educonnect_comptes_actives").run()
     assert sum(i.value.startswith("Non ventilé") for i in at.info) == before - 3
+
+
+def test_detail_opens_on_the_first_indicator_with_a_number(fixture_app):
+    # The fixture has no equipement_commandes: the detail starts on the subsidies, which have a value.
+    assert fixture_app("axe_1.py").selectbox(key="axe1-indicateur").value == "equipement_subventions"
+
+
+def test_inspector_link_opens_a_detail_with_numbers(app):
+    # On the demo, the commune-level indicators that open axis 1 are "non ventilé" in a circonscription.
+    at = app("axe_1.py", circonscription="C05")
+    assert at.selectbox(key="axe1-indicateur").value == "educonnect_comptes_actives"
+    assert not any(i.value.startswith("Non ventilé") for i in at.tabs[0].info)
 
 
 def test_commune_ranking_and_academie_indicator_without_breakdown(fixture_app):
@@ -171,7 +186,63 @@ def test_breakdown_download_opens_in_french_excel(tmp_path):
     rows = store.run("indicator_values", indicator_ids=[data.RATE], breakdown="isolation", date_from=data.NOW,
                      date_to=data.NOW, **Filters().params())
     rows["group_label"] = rows["group_id"].map(store.territory.isolation_labels)
-    csv = to_csv_bytes(axis_view.breakdown_table(ind, rows, "isolation"), ["Filtres : toute l'académie"])
+    table = axis_view.breakdown_table(ind, rows, "isolation")
+    formats = {c: "int" for c in table.columns[2:]} | {ind.label: "pct"}
+    csv = to_csv_bytes(export_frame(table, formats), ["Filtres : toute l'académie"])
     assert csv.startswith(b"\xef\xbb\xbf")
     text = csv.decode("utf-8-sig")
-    assert "Isolé;0,3;90,0;300,0" in text and text.splitlines()[0] == "Filtres : toute l'académie"
+    lines = text.splitlines()
+    assert lines[0] == "Filtres : toute l'académie"
+    # The rate in percent as on screen (17,5 % and 30,0 %), its header says so; counts without ",0".
+    assert lines[1].split(";")[:2] == ["Classe d'isolement", f"{ind.label} (%)"]
+    assert "Urbain;17,5;70;400;" in text and "Isolé;30,0;90;300;" in text
+
+
+def test_export_frame_writes_what_the_screen_shows():
+    frame = pd.DataFrame({"Nom": ["École", "Collège"], "Taux": [0.0857142857, None], "Élèves": [222.0, 320.0],
+                          "Score": [3.14159, 2.0], "Rang": [1, 2]})
+    out = export_frame(frame, {"Taux": "pct", "Score": "dec2"})
+    assert list(out.columns) == ["Nom", "Taux (%)", "Élèves", "Score", "Rang"]
+    text = to_csv_bytes(out).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["École;8,6;222;3,14;1", "Collège;;320;2,0;2"]
+
+
+def _chart_values(chart):
+    """Rows of the first layer's data (a DataFrame inside an Altair chart) as (date, value) pairs."""
+    layers = getattr(chart, "layer", None) or [chart]
+    data = layers[0].data
+    return [(d.date() if hasattr(d, "date") else d, round(v, 4)) for d, v in zip(data["snapshot_date"], data["value"])]
+
+
+def test_cached_trend_chart_follows_the_filters(tmp_path, monkeypatch):
+    """The trend and breakdown charts are cached per data state: a filter must still give its own numbers."""
+    root = data.build(tmp_path / "d")
+    monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(root))
+    from components.session import get_store
+
+    state = get_store().fingerprint
+    everyone = axis_view._trend_chart(state, data.RATE, Filters(), False)
+    c01 = axis_view._trend_chart(state, data.RATE, Filters(circonscription="C01"), False)
+    assert _chart_values(everyone) == [(data.PREV, round(75 / 700, 4)), (data.NOW, round(160 / 700, 4))]
+    assert _chart_values(c01) == [(data.PREV, 0.05), (data.NOW, 0.1)]
+    assert axis_view._trend_chart(state, data.RATE, Filters(), False) is everyone   # built once
+    bars = axis_view._breakdown_chart(state, data.RATE, Filters(), "isolation", data.NOW)
+    assert dict(zip(bars.data["group_label"], bars.data["value"].round(4))) == {"Urbain": 0.175, "Isolé": 0.3}
+
+
+def test_trend_chart_draws_the_academie_target_only_where_it_applies(tmp_path, monkeypatch):
+    """A count's target is the académie's: not drawn over one circonscription's line; a rate's target is."""
+    monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(data.build(tmp_path / "d")))
+    from components.session import get_store
+
+    store = get_store()
+
+    def has_target(indicator_id, filters, by_class=False):
+        spec = axis_view._trend_chart(store.fingerprint, indicator_id, filters, by_class).to_dict()
+        return any("target" in json.dumps(layer.get("encoding", {})) for layer in spec.get("layer", []))
+
+    assert store.catalog.indicator(data.COUNT).target("2024-2025") is not None
+    assert has_target(data.COUNT, Filters())
+    assert not has_target(data.COUNT, Filters(circonscription="C01"))
+    assert not has_target(data.COUNT, Filters(), by_class=True)
+    assert has_target(data.RATE, Filters(circonscription="C01"))

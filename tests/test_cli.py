@@ -82,3 +82,25 @@ def test_usage_error_exits_2(capsys):
         main(["nimporte"])
     assert info.value.code == 2
     assert "erreur d'utilisation" in capsys.readouterr().err
+
+
+def test_check_lists_every_kind_of_problem_in_one_run(data, capsys):
+    """A bad folder date does not hide the unknown UAI and indicator of another snapshot."""
+    (data / "snapshots" / "snapshot_date=2025-13-45").mkdir()
+    _add(data, date(2025, 9, 30), [
+        {"indicator_id": "educonnect_comptes_actives", "entity_level": "site", "entity_id": "9739999X", "value": 1.0, "denominator": None},
+        {"indicator_id": "indicateur_fantome", "entity_level": "academie", "entity_id": "33", "value": 1.0, "denominator": None},
+    ])
+    assert main(["--data-dir", str(data), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "« 2025-13-45 » n'est pas une date valide" in err
+    assert "instantané du 30 septembre 2025 : entité inconnue" in err and "établissement « 9739999X »" in err
+    assert "indicateur inconnu" in err and "indicateur_fantome" in err
+
+
+def test_check_stops_before_the_store_on_unreadable_facts(data, capsys):
+    folder = sorted((data / "snapshots").iterdir())[0]
+    (folder / "facts.parquet").write_bytes(b"pas du parquet")
+    assert main(["--data-dir", str(data), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "fichier Parquet illisible" in err and "Traceback" not in err

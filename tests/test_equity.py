@@ -125,3 +125,13 @@ def test_gap_detail_chart_in_points(app, tmp_path, store):
     titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
     assert spec["title"] in [t.get("text", t) if isinstance(t, dict) else t for t in titles]
     assert any("Écart : +12,5 points" in m.value for m in at.markdown)
+
+
+def test_a_circonscription_without_isolated_sites_says_why_there_is_no_gap(app, tmp_path):
+    """C01 (fixture site 1, urbain) has no isolated site: the page says so, not 'pas encore de donnée'."""
+    at = app("axe_3.py", data_dir=data.build(tmp_path / "d"), circonscription="C01")
+    at.selectbox(key="axe3-indicateur").set_value(data.RATE).run()
+    infos = [i.value for i in at.info]
+    sentence = "Sans objet : ce périmètre ne compte aucun site « Isolé », l'écart entre les deux classes ne s'y calcule pas."
+    assert infos.count(sentence) == 2          # the gap tab of the detail and the axis's gap table
+    assert not any("Pas encore de donnée pour les deux classes" in i for i in infos)

@@ -107,3 +107,23 @@ def test_a_link_with_the_bare_uai_gets_the_full_label(app, demo_dir):
     shown = at.query_params["uai"]
     shown = shown[0] if isinstance(shown, list) else shown
     assert shown.endswith(f"({uai})") and shown != uai
+
+
+def test_fiche_downloads_give_rates_in_percent_and_french_units():
+    from components.fiches import export_unit, export_values
+
+    assert [export_unit(u) for u in ("rate", "count", "amount", "score")] == ["taux (%)", "nombre", "montant", "score"]
+    assert export_values([0.1, 12.0, None, 3.14159], ["rate", "count", "rate", "score"]) == [10.0, 12.0, None, 3.14]
+
+
+def test_fiche_history_draws_no_academie_count_target_over_one_school(fixture_app):
+    import json
+
+    at = fixture_app("etablissement.py", uai=data.uai(1))
+    at.selectbox(key="etablissement-indicateur").set_value(data.COUNT).run()
+    spec = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
+    assert "l'établissement et les médianes" in json.dumps(spec.get("title"), ensure_ascii=False)
+    assert not any("target" in json.dumps(layer.get("encoding", {})) for layer in spec.get("layer", []))
+    at.selectbox(key="etablissement-indicateur").set_value(data.RATE).run()
+    spec = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
+    assert any("target" in json.dumps(layer.get("encoding", {})) for layer in spec.get("layer", []))

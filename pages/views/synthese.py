@@ -2,19 +2,18 @@
 
 import streamlit as st
 
+from components.axis_view import figures_at
 from components.equity_view import class_labels, draw_gap_table
 from components.kpi import indicator_card
-from components.session import indicator_values
 from components.shell import context, page_header
-from observatoire.progress import headlines
 
 ctx = context()
 page_header(ctx, "Synthèse de la feuille de route")
 st.markdown(f"*{ctx.catalog.title}* — {ctx.store.territory.academie_name}, {ctx.catalog.period}.")
 if ctx.view.snapshot_date:
     chosen = [i for i in ctx.catalog.indicators if i.headline]
-    values = indicator_values([i.id for i in chosen], ctx.view.filters, date_to=ctx.view.snapshot_date)
-    figures = headlines(chosen, values, ctx.view.snapshot_date, ctx.view.filters)
+    _, figures = figures_at(ctx.store.fingerprint, tuple(i.id for i in chosen), ctx.view.filters,
+                            ctx.view.snapshot_date)
     for axis in ctx.catalog.axes:
         st.subheader(f"Axe {axis.number} — {axis.title}")
         of_axis = [i for i in chosen if i.axis == axis.id]
