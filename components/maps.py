@@ -270,10 +270,16 @@ def site_layer(frame: pd.DataFrame) -> pdk.Layer:
 
 
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation: pydeck indents by 2, which triples the size of coordinates."""
+    """A Deck whose JSON has no indentation (pydeck indents by 2, which triples the size of coordinates),
+    written once: a deck kept by st.cache_resource is not serialised again on every rerun (with tens of
+    thousands of sites, that serialisation was most of the page's time)."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+        cached = self.__dict__.get("_compact_json")
+        if cached is None:
+            cached = json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+            self.__dict__["_compact_json"] = cached
+        return cached
 
 
 def map_deck(boundaries: dict, commune_values: pd.DataFrame, sites: pd.DataFrame, bins: list[Bin],

@@ -30,6 +30,29 @@ def _boundaries(state: str) -> tuple[dict, tuple]:
     return light, (view.latitude, view.longitude, view.zoom)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _deck(state: str, day, filters, service_id: str, commune_values: pd.DataFrame, bins, value_label: str,
+          unit: str, basemap: bool):
+    """The map and its site count, built and serialised once per data state and view (cache_resource keeps
+    the same deck, so its JSON is written once: with tens of thousands of sites it was most of a rerun)."""
+    store = get_store()
+    territory, catalog = store.territory, store.catalog
+    service = {s.id: s for s in services_for(catalog)}[service_id]
+    points = query("site_points", snapshot_date=day, **query_params(service, catalog), **filters.params())
+    service_indicator = catalog.indicator(service.indicator_id)
+    sites = site_frame(points, territory.isolation_labels, territory.isolation_colors, service_indicator.label,
+                       service_indicator.unit, SITE_TYPE_LABELS)
+    boundaries, (lat, lon, zoom) = _boundaries(state)
+    view = pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=4, max_zoom=14)
+    by_zone = territory.boundaries_level == "zone"
+    area = territory.zone_label.lower()
+    deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit, view,
+                    selected_commune=filters.zone if by_zone else filters.commune, basemap=basemap,
+                    click_hint=f"Cliquer pour filtrer sur ce {area}" if by_zone else "Cliquer pour filtrer sur cette commune")
+    deck.to_json()
+    return deck, len(sites)
+
+
 def _on_click() -> None:
     """Map click, run before the rerun: a commune sets the global filter, a site asks for its fiche.
 
@@ -102,20 +125,14 @@ else:
                                           date_to=day)
 bins = color_bins(commune_values["value"], unit)
 
-points = query("site_points", snapshot_date=day, **params, **filters.params())
 service_indicator = catalog.indicator(service.indicator_id)
-sites = site_frame(points, territory.isolation_labels, territory.isolation_colors, service_indicator.label,
-                   service_indicator.unit, SITE_TYPE_LABELS)
-boundaries, (lat, lon, zoom) = _boundaries(store.fingerprint)
-view = pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=4, max_zoom=14)
-deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit, view,
-                selected_commune=filters.zone if by_zone else filters.commune, basemap=basemap,
-                click_hint=f"Cliquer pour filtrer sur ce {area}" if by_zone else "Cliquer pour filtrer sur cette commune")
+deck, site_count = _deck(store.fingerprint, day, filters, service.id, commune_values, bins, value_label, unit,
+                         basemap)
 
 left, middle, right = st.columns([11, 3, 8])
 with left:
     st.pydeck_chart(deck, height=620, on_select=_on_click, selection_mode="single-object", key=MAP_KEY)
-    st.caption(f"{format_number(len(sites))} établissements · cliquer sur "
+    st.caption(f"{format_number(site_count)} établissements · cliquer sur "
                f"{f'un {area}' if by_zone else 'une commune'} filtre toute "
                "l'application sur elle ; cliquer sur un établissement ouvre sa fiche.")
 with middle:
