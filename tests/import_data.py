@@ -96,3 +96,22 @@ def pix_row(year: str, uai: str, participants, certifies) -> str:
     values = {"annee": year, "academie_nom": "Guyane", "uai": uai, "participants": participants, "certifies": certifies,
               "etablissement": "Lycée"}
     return ";".join(str(values.get(c, "")) for c in PIX_HEADER.split(";"))
+
+
+def xlsx_book(sheets: list[tuple[str, list[list], list[str]]]) -> bytes:
+    """A workbook of several sheets: (title, rows, merged ranges such as "A1:D1")."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, merged in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        for cells in merged:
+            sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

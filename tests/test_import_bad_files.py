@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from observatoire.cli import main
 from observatoire.ingest import prepare
-from tests.import_data import (ANNUAIRE_2023, ANNUAIRE_2026, COLLEGE, COLLEGE_ISOLE, ECOLE, ENT_HEADER, LYCEE, PIX_HEADER,
+from tests.import_data import (xlsx_book, ANNUAIRE_2023, ANNUAIRE_2026, COLLEGE, COLLEGE_ISOLE, ECOLE, ENT_HEADER, LYCEE, PIX_HEADER,
                                SNAPSHOT, annuaire_row, ent_row, make_dir, pix_row, tree)
 from observatoire.uai import make_uai
 
@@ -32,21 +32,6 @@ def xlsx(rows: list[list], title: str = "Feuil1") -> bytes:
 
 def text(s: str, encoding: str = "utf-8") -> bytes:
     return s.encode(encoding)
-
-
-def xlsx_book(sheets: list[tuple[str, list[list], list[str]]]) -> bytes:
-    """A workbook of several sheets (title, rows, merged ranges)."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows, merged in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cells in merged:
-            sheet.merge_cells(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 TITLE = "Remontées DRANE Guyane — février 2025;;;\r\nSource : établissements;;;\r\n;;;\r\n"

@@ -3,16 +3,14 @@ vectorised screen judged against the per-row rules on the same cells."""
 
 from __future__ import annotations
 
-import io
 import random
 
 import pytest
-from openpyxl import Workbook
 
 from observatoire.ingest import formats, prepare
 from observatoire.ingest.text import parse_number
 from observatoire.ingest.vector import parse_numbers
-from tests.import_data import (COLLEGE, COLLEGE_ISOLE, ENT_HEADER, LYCEE, SNAPSHOT, UAI, ent_row, make_dir)
+from tests.import_data import (xlsx_book, COLLEGE, COLLEGE_ISOLE, ENT_HEADER, LYCEE, SNAPSHOT, UAI, ent_row, make_dir)
 
 import numpy as np
 import pandas as pd
@@ -29,18 +27,7 @@ def facts(plan) -> dict[tuple, tuple]:
             for r in plan.facts.itertuples()}
 
 
-def book(sheets) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows, merged in sheets:
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cells in merged:
-            sheet.merge_cells(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+book = xlsx_book
 
 
 def test_french_excel_export_with_title_rows_and_trailing_columns(data, tmp_path):

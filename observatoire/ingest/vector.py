@@ -26,8 +26,8 @@ def as_array(values) -> pa.Array:
     return values
 
 
-def first_bytes(values: pa.Array) -> np.ndarray:
-    """The first byte of each string (0 for an empty one), without building Python strings."""
+def _edge_bytes(values, last: bool) -> np.ndarray:
+    """The first (or last) byte of each string (0 for an empty one), without building Python strings."""
     values = as_array(values)
     n = len(values)
     if n == 0:
@@ -37,25 +37,19 @@ def first_bytes(values: pa.Array) -> np.ndarray:
     if data_buffer is None or data_buffer.size == 0:
         return np.zeros(n, dtype=np.uint8)
     data = np.frombuffer(data_buffer, dtype=np.uint8)
-    starts = offsets[:-1]
-    lengths = offsets[1:] - starts
-    return np.where(lengths > 0, data[np.minimum(starts, len(data) - 1)], 0).astype(np.uint8)
+    lengths = offsets[1:] - offsets[:-1]
+    at = np.clip(offsets[1:] - 1, 0, len(data) - 1) if last else np.minimum(offsets[:-1], len(data) - 1)
+    return np.where(lengths > 0, data[at], 0).astype(np.uint8)
+
+
+def first_bytes(values: pa.Array) -> np.ndarray:
+    """The first byte of each string (0 for an empty one), without building Python strings."""
+    return _edge_bytes(values, last=False)
 
 
 def last_bytes(values: pa.Array) -> np.ndarray:
     """The last byte of each string (0 for an empty one)."""
-    values = as_array(values)
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype=np.uint8)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset: values.offset + n + 1]
-    data_buffer = values.buffers()[2]
-    if data_buffer is None or data_buffer.size == 0:
-        return np.zeros(n, dtype=np.uint8)
-    data = np.frombuffer(data_buffer, dtype=np.uint8)
-    ends = offsets[1:]
-    lengths = ends - offsets[:-1]
-    return np.where(lengths > 0, data[np.clip(ends - 1, 0, len(data) - 1)], 0).astype(np.uint8)
+    return _edge_bytes(values, last=True)
 
 
 def formula_candidates(values: pa.Array) -> np.ndarray:
