@@ -34,10 +34,15 @@ def value_format(indicator: Indicator) -> str:
     return {"rate": ".1%", "score": ",.2f", "amount": ",.0f"}.get(indicator.unit, ",.0f")
 
 
+# Width fitted, height kept for the plot: under Streamlit 1.67's default sizing a fixed height also holds
+# the title, axes and a bottom legend, which squeezes the plot to a strip (measured in Chromium).
+FIT_X = {"type": "fit-x", "contains": "padding"}
+
+
 def french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """French number and date formats for the whole chart."""
+    """French number and date formats for the whole chart, and its plot height kept (FIT_X)."""
     return chart.configure(locale=FRENCH_LOCALE).configure_axis(labelFontSize=12, titleFontSize=12) \
-        .configure_title(fontSize=15, anchor="start")
+        .configure_title(fontSize=15, anchor="start").properties(autosize=FIT_X)
 
 
 def trend_chart(series: pd.DataFrame, indicator: Indicator, title: str | None = None,

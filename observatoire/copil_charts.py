@@ -11,7 +11,7 @@ import copy
 import altair as alt
 import pandas as pd
 
-from .charts import GREY, french
+from .charts import FIT_X, GREY, french
 from .progress import STATUS_LABELS
 
 # Okabe-Ito, colour-blind safe: ahead / on track / late.
@@ -27,11 +27,6 @@ SITE_STATUS = {"covered": ("couvert", 90, 0.95), "not_covered": ("non couvert", 
 PROJECTOR = {"axis": {"labelFontSize": 15, "titleFontSize": 15},
              "legend": {"labelFontSize": 15, "titleFontSize": 15, "symbolSize": 140},
              "title": {"fontSize": 19, "subtitleFontSize": 15}}
-
-
-# Width fitted, height kept for the plot: under Streamlit 1.67's default sizing a fixed height also holds
-# the title, axes and a bottom legend, which squeezes the plot to a strip (measured in Chromium).
-FIT_X = {"type": "fit-x", "contains": "padding"}
 
 
 def projector(spec: dict) -> dict:

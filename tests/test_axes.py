@@ -54,6 +54,9 @@ def test_every_indicator_of_the_axis_is_on_its_page(app, demo_dir, number):
     assert len([m for m in at.metric if m.label.startswith("Au ")]) == counts[0]
     for objective in catalog.objectives_of(axis.id):
         assert any(objective.title in e.label for e in at.expander), objective.id
+    # Every chart keeps its plot height under Streamlit (autosize fit-x; else a bottom legend squeezes it).
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert charts and all(json.loads(c.proto.spec).get("autosize", {}).get("type") == "fit-x" for c in charts)
 
 
 def test_all_56_indicators_are_spread_over_the_three_pages(demo_dir):

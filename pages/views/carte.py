@@ -10,7 +10,6 @@ from components.maps import (clicked, collection_bounds, color_bins, fit_view, l
                              simplify_boundaries, site_frame)
 from components.session import get_store, indicator_values, query
 from components.shell import context, page_header, page_path
-from observatoire.copil_charts import FIT_X
 from observatoire.coverage import isolation_gap, query_params, services_for, with_shares
 from observatoire.dates import format_date_fr
 from observatoire.catalog import SCOPES
@@ -173,14 +172,13 @@ with right:
                   help=f"Part couverte des établissements « {iso_labels[isolated]} » moins celle des établissements "
                        f"« {iso_labels[urban]} » ; négatif : les premiers sont en retard. Variation depuis "
                        "l'instantané précédent.")
-        # fit-x: Streamlit would otherwise fit title, axes and legend into the 220 px and squeeze the plot
         trend = coverage_chart(coverage, territory.isolation_colors, iso_labels,
-                               "Part des établissements couverts, par classe").properties(autosize=FIT_X)
+                               "Part des établissements couverts, par classe")
         st.altair_chart(trend, key="carte_tendance")
         chart_downloads(trend, f"couverture-{service.id}", key="carte_tendance-export")
         if gaps["gap"].notna().any():
             in_points = gaps.dropna().assign(gap=lambda g: g["gap"] * 100)
             gap_plot = gap_chart(in_points, f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} "
-                                            "à chaque instantané", "points", ",.1f").properties(autosize=FIT_X)
+                                            "à chaque instantané", "points", ",.1f")
             st.altair_chart(gap_plot, key="carte_ecart")
             chart_downloads(gap_plot, f"ecart-{service.id}", key="carte_ecart-export")
