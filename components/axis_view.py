@@ -21,9 +21,13 @@ from observatoire.catalog import LEVELS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import commune_ranking, selected_key, site_ranking
 from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
+from observatoire.formats import format_number
 from observatoire.progress import headlines, target_applies
 
 CARDS_PER_ROW = 3
+# Rows of a ranking drawn on screen: French formatting goes through a pandas Styler, a few seconds for the
+# 60 000 sites of a national dataset on every rerun; the download always holds the whole ranking.
+RANKING_ROWS = 1000
 
 
 def render_axis(number: int) -> None:
@@ -284,14 +288,17 @@ def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> Non
         table, column, target, param = commune_table(ctx, indicator, ranked), "Code INSEE", "commune", "code"
         labels = {c: commune_label(n, c) for c, n in zip(ranked["code"], ranked["name"])}
     what = "établissement" if level == "site" else "commune"
-    st.caption(f"{len(table)} {what}s ayant répondu au {format_date_fr(day)}, du meilleur au moins bon "
-               f"(cliquez un en-tête pour trier). Sélectionnez une ligne pour ouvrir la fiche {what}."
+    shown = table.head(RANKING_ROWS)
+    cut = (f" Les {format_number(len(shown))} premiers sont affichés ; le téléchargement contient tout le "
+           "classement." if len(shown) < len(table) else "")
+    st.caption(f"{format_number(len(table))} {what}s ayant répondu au {format_date_fr(day)}, du meilleur au moins "
+               f"bon (cliquez un en-tête pour trier). Sélectionnez une ligne pour ouvrir la fiche {what}.{cut}"
                + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))
     formats = {"Rang": "int", "Élèves": "int", "Population": "int", indicator.label: unit_format(indicator.unit)}
     formats.update({c: "int" for c in table.columns[table.columns.get_loc(indicator.label) + 1:]})
-    event = st.dataframe(french_styler(table, formats), hide_index=True, key=key, on_select="rerun",
+    event = st.dataframe(french_styler(shown, formats), hide_index=True, key=key, on_select="rerun",
                          selection_mode="single-row")
-    open_fiche(event, table, column, target, param, labels)
+    open_fiche(event, shown, column, target, param, labels)
     download_buttons(table, [page, indicator.id, "classement", str(day)], ctx.about(), key=f"dl-{key}",
                      formats=formats)
 

@@ -160,6 +160,15 @@ def test_site_ranking_best_first_with_french_columns(fixture_app):
     assert any("Données de démonstration" not in c.value and "Sélectionnez une ligne" in c.value for c in at.caption)
 
 
+def test_a_long_ranking_draws_its_first_rows_and_downloads_all(fixture_app, monkeypatch):
+    monkeypatch.setattr(axis_view, "RANKING_ROWS", 3)
+    at = fixture_app("axe_3.py")
+    at.selectbox(key="axe3-indicateur").set_value(data.RATE).run()
+    ranking = _frame(at, "UAI")
+    assert list(ranking["UAI"]) == [data.uai(n) for n in (5, 4, 2)]
+    assert any("Les 3 premiers sont affichés" in c.value for c in at.caption)
+
+
 def test_row_selection_opens_the_fiche_with_its_uai(monkeypatch):
     table = pd.DataFrame({"UAI": ["9730005A", "9730004B"], "Établissement": ["a", "b"]})
     calls = []
