@@ -16,7 +16,7 @@ from components.fiches import commune_label, site_label
 from components.kpi import NO_DATA, indicator_card
 from components.session import get_store, indicator_values, query
 from components.shell import Context, context, page_header, page_path
-from components.tables import DEMO_NOTE, download_buttons, french_styler, unit_format
+from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows, unit_format
 from observatoire.catalog import LEVELS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import commune_ranking, selected_key, site_ranking
@@ -25,9 +25,6 @@ from observatoire.formats import format_number
 from observatoire.progress import headlines, target_applies
 
 CARDS_PER_ROW = 3
-# Rows of a ranking drawn on screen: French formatting goes through a pandas Styler, a few seconds for the
-# 60 000 sites of a national dataset on every rerun; the download always holds the whole ranking.
-RANKING_ROWS = 1000
 
 
 def render_axis(number: int) -> None:
@@ -288,9 +285,7 @@ def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> Non
         table, column, target, param = commune_table(ctx, indicator, ranked), "Code INSEE", "commune", "code"
         labels = {c: commune_label(n, c) for c, n in zip(ranked["code"], ranked["name"])}
     what = "établissement" if level == "site" else "commune"
-    shown = table.head(RANKING_ROWS)
-    cut = (f" Les {format_number(len(shown))} premiers sont affichés ; le téléchargement contient tout le "
-           "classement." if len(shown) < len(table) else "")
+    shown, cut = screen_rows(table)
     st.caption(f"{format_number(len(table))} {what}s ayant répondu au {format_date_fr(day)}, du meilleur au moins "
                f"bon (cliquez un en-tête pour trier). Sélectionnez une ligne pour ouvrir la fiche {what}.{cut}"
                + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))

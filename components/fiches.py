@@ -14,7 +14,7 @@ from components.charts import trend_chart
 from components.session import indicator_values, query
 from components.shell import Context, context, page_header, page_path
 from components.state import canonical_link
-from components.tables import DEMO_NOTE, download_buttons, french_styler
+from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows
 from observatoire.catalog import UNITS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import applies_to_site, selected_key, site_comparison
@@ -267,10 +267,11 @@ def render_commune() -> None:
         "Village": sites["village"].fillna(""),
         "Élèves": sites["pupils"],
     })
-    st.caption("Sélectionnez une ligne pour ouvrir la fiche de l'établissement.")
-    event = st.dataframe(french_styler(listing, {"Élèves": "int"}), hide_index=True, key="commune-sites",
+    shown, cut = screen_rows(listing)
+    st.caption("Sélectionnez une ligne pour ouvrir la fiche de l'établissement." + cut)
+    event = st.dataframe(french_styler(shown, {"Élèves": "int"}), hide_index=True, key="commune-sites",
                          on_select="rerun", selection_mode="single-row")
-    chosen = selected_key(event, listing, "UAI")
+    chosen = selected_key(event, shown, "UAI")
     if chosen:
         label = site_label(*sites.loc[sites["uai"] == chosen, ["name", "commune_name"]].iloc[0], chosen)
         st.switch_page(page_path("etablissement"), query_params={"uai": label})

@@ -9,6 +9,18 @@ from observatoire.exports import file_stem, to_csv_bytes, to_xlsx_bytes
 from observatoire.formats import format_number, format_percent
 
 DEMO_NOTE = "Données de démonstration : valeurs fictives"
+# Rows of a long table drawn on screen: French formatting goes through a pandas Styler, a few seconds a rerun
+# for tens of thousands of rows (a national ranking); the download always holds the whole table.
+SCREEN_ROWS = 1000
+
+
+def screen_rows(table: pd.DataFrame, limit: int | None = None) -> tuple[pd.DataFrame, str]:
+    """The first rows to draw and, when the table is longer, a French sentence saying so (else "")."""
+    limit = SCREEN_ROWS if limit is None else limit
+    if len(table) <= limit:
+        return table, ""
+    return table.head(limit), (f" Les {format_number(limit)} premières lignes sont affichées ; le téléchargement "
+                               "contient tout le tableau.")
 
 
 def french_styler(frame: pd.DataFrame, formats: dict[str, str]):

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from components import axis_view
+from components import axis_view, tables
 from components.shell import page_path
 from components.tables import export_frame
 from observatoire.catalog import load_catalog
@@ -161,12 +161,12 @@ def test_site_ranking_best_first_with_french_columns(fixture_app):
 
 
 def test_a_long_ranking_draws_its_first_rows_and_downloads_all(fixture_app, monkeypatch):
-    monkeypatch.setattr(axis_view, "RANKING_ROWS", 3)
+    monkeypatch.setattr(tables, "SCREEN_ROWS", 3)
     at = fixture_app("axe_3.py")
     at.selectbox(key="axe3-indicateur").set_value(data.RATE).run()
     ranking = _frame(at, "UAI")
     assert list(ranking["UAI"]) == [data.uai(n) for n in (5, 4, 2)]
-    assert any("Les 3 premiers sont affichés" in c.value for c in at.caption)
+    assert any("Les 3 premières lignes sont affichées" in c.value for c in at.caption)
 
 
 def test_row_selection_opens_the_fiche_with_its_uai(monkeypatch):
