@@ -33,6 +33,9 @@ SETTINGS = (
             "SQL console: most rows a query returns; beyond, the result is cut and marked as such."),
     Setting("sql_memory_limit", "OBSERVATOIRE_SQL_MEMORY_LIMIT", "1GB",
             "SQL console: DuckDB memory limit of each query's own connection (nothing spills to disk)."),
+    Setting("store_memory_limit", "OBSERVATOIRE_STORE_MEMORY_LIMIT", "512MB",
+            "Pages: DuckDB memory limit of the store (beyond, a query spills to a temporary folder). DuckDB's "
+            "own default, 80 % of RAM, kept 5 GB of buffers at national scale for no gain in speed."),
     Setting("import_max_mb", "OBSERVATOIRE_IMPORT_MAX_MB", "50",
             "Imports: largest file accepted, in megabytes; a bigger file is refused before it is read."),
     Setting("import_jump_factor", "OBSERVATOIRE_IMPORT_JUMP_FACTOR", "10",

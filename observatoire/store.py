@@ -6,7 +6,7 @@ its own cursor, since one DuckDB connection shared by Streamlit's threads gives 
 
 from __future__ import annotations
 
-import threading
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import pandas as pd
 from .catalog import Catalog, load_catalog
 from .dates import school_year
 from .queries import load_query
-from .settings import data_manifest, territory_folder
+from .settings import data_manifest, setting, territory_folder
 from .snapshots import fingerprint, list_snapshots
 from .territory import Territory, load_territory
 
@@ -46,8 +46,9 @@ class Store:
         self.catalog = catalog or load_catalog(self.territory.roadmap_file)
         self.snapshot_infos = list_snapshots(self.data_dir)
         self.fingerprint = fingerprint(self.data_dir)
-        self._lock = threading.Lock()
-        self.con = duckdb.connect(":memory:", config={"threads": 2})
+        self.con = duckdb.connect(":memory:", config={
+            "threads": 2, "memory_limit": setting("store_memory_limit"),
+            "temp_directory": str(Path(tempfile.gettempdir()) / "observatoire-duckdb")})
         self._create_views()
 
     @property

@@ -121,3 +121,18 @@ def test_cursor_per_query_is_safe_across_threads(store):
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(one, range(120)))
     assert all(expected[c] == v for c, v in results)
+
+
+def test_store_memory_is_bounded_by_its_setting(store, tmp_path, monkeypatch):
+    assert store.con.execute("select current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"  # 512MB
+    monkeypatch.setenv("OBSERVATOIRE_STORE_MEMORY_LIMIT", "256MB")
+    other = Store(store.data_dir)
+    assert other.con.execute("select current_setting('memory_limit')").fetchone()[0] == "244.1 MiB"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from observatoire.settings import PROJECT_ROOT, SETTINGS
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [s.env for s in SETTINGS if s.env not in readme]
+    assert not missing, missing
