@@ -22,7 +22,7 @@ from observatoire.dates import format_date_fr
 from observatoire.fiche import commune_ranking, selected_key, site_ranking
 from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
 from observatoire.formats import format_number
-from observatoire.progress import headlines, target_applies
+from observatoire.progress import headlines, target_applies, target_is_level
 
 CARDS_PER_ROW = 3
 
@@ -125,8 +125,7 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
         "Une courbe par classe d'isolement", key=f"{key}-classes")
     chart = _trend_chart(ctx.store.fingerprint, indicator.id, ctx.view.filters, bool(by_class))
     st.altair_chart(chart, key=f"{key}-graphique")
-    total_target = indicator.unit not in ("rate", "score", "deliverable")
-    if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and total_target)):
+    if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and not target_is_level(indicator))):
         st.caption("La cible est fixée pour toute l'académie : elle n'est pas tracée pour ce périmètre"
                    + (" ni pour chaque classe." if by_class else "."))
     chart_downloads(chart, f"{indicator.id}-evolution", key=f"{key}-export")
@@ -147,7 +146,7 @@ def _trend_chart(state: str, indicator_id: str, filters: Filters, by_class: bool
                            title=f"{indicator.label} par classe d'isolement, à chaque instantané",
                            color_by="classe", colors=store.territory.isolation_colors,
                            labels=store.territory.isolation_labels,
-                           show_targets=indicator.unit in ("rate", "score", "deliverable"))
+                           show_targets=target_is_level(indicator))
     rows = indicator_values([indicator_id], filters)
     return trend_chart(rows[["snapshot_date", "value"]].dropna(), indicator,
                        show_targets=target_applies(indicator, filters))

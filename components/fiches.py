@@ -18,6 +18,7 @@ from components.tables import DEMO_NOTE, download_buttons, french_styler, screen
 from observatoire.catalog import UNITS, Indicator
 from observatoire.dates import format_date_fr
 from observatoire.fiche import applies_to_site, selected_key, site_comparison
+from observatoire.progress import target_is_level
 from observatoire.filters import SITE_TYPE_LABELS, Filters
 from observatoire.formats import format_number, format_value
 
@@ -202,7 +203,7 @@ def site_history_chart(ctx: Context, site: pd.Series, indicator: Indicator, clas
     # A count's target is the académie's total: meaningless over one school's line; a rate's target is not.
     return trend_chart(series, indicator, title=f"{indicator.label} : l'établissement et les médianes de comparaison",
                        color_by="groupe", colors=colors, labels=groups,
-                       show_targets=indicator.unit in ("rate", "score", "deliverable"))
+                       show_targets=target_is_level(indicator))
 
 
 # ---------------------------------------------------------------- fiche commune

@@ -18,7 +18,7 @@ from .catalog import Catalog, Indicator
 from .dates import school_year
 from .filters import not_broken_down
 from .formats import UNIT_DECIMALS, format_change, format_value
-from .progress import target_applies
+from .progress import target_applies, target_is_level
 
 # Singular first words of indicator labels and their article; any other first word ending in s or x is
 # taken as a plural ("Les élèves certifiés Pix"), and a label whose first word is in neither is quoted.
@@ -128,7 +128,7 @@ def group_target(indicator: Indicator, filters, year: str, by_class: bool) -> fl
     a total (count, amount) only for the whole académie."""
     if not target_applies(indicator, filters):
         return None
-    if by_class and indicator.unit not in ("rate", "score", "deliverable"):
+    if by_class and not target_is_level(indicator):
         return None
     return indicator.target(year)
 

@@ -93,9 +93,15 @@ def headline(indicator: Indicator, series: pd.DataFrame, snapshot_date: date, ta
     return Headline(indicator.id, snapshot_date, value, previous, year_start, target, progress, projected, status)
 
 
+def target_is_level(indicator: Indicator) -> bool:
+    """A rate, score or deliverable target holds for any part of the académie; a count's or amount's target
+    is the académie's total, meaningless for one group, area or school."""
+    return indicator.unit in ("rate", "score", "deliverable")
+
+
 def target_applies(indicator: Indicator, filters) -> bool:
     """Targets are set for the whole académie: a total (count, amount) under a filter has none."""
-    return not filters.active() or indicator.unit in ("rate", "score", "deliverable")
+    return not filters.active() or target_is_level(indicator)
 
 
 def headlines(indicators: list[Indicator], values: pd.DataFrame, snapshot_date: date, filters) -> dict[str, tuple[Headline | None, str | None]]:
