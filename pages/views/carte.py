@@ -31,7 +31,7 @@ def _boundaries(state: str) -> tuple[dict, tuple]:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _deck(state: str, day, filters, service_id: str, commune_values: pd.DataFrame, bins, value_label: str,
-          unit: str, basemap: bool):
+          unit: str, basemap: bool, selected: str | None, click_hint: str):
     """The map and its site count, built and serialised once per data state and view (cache_resource keeps
     the same deck, so its JSON is written once: with tens of thousands of sites it was most of a rerun)."""
     store = get_store()
@@ -43,11 +43,8 @@ def _deck(state: str, day, filters, service_id: str, commune_values: pd.DataFram
                        service_indicator.unit, SITE_TYPE_LABELS)
     boundaries, (lat, lon, zoom) = _boundaries(state)
     view = pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=4, max_zoom=14)
-    by_zone = territory.boundaries_level == "zone"
-    area = territory.zone_label.lower()
-    deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit, view,
-                    selected_commune=filters.zone if by_zone else filters.commune, basemap=basemap,
-                    click_hint=f"Cliquer pour filtrer sur ce {area}" if by_zone else "Cliquer pour filtrer sur cette commune")
+    deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit, view, selected_commune=selected,
+                    basemap=basemap, click_hint=click_hint)
     deck.to_json()
     return deck, len(sites)
 
@@ -126,7 +123,8 @@ bins = color_bins(commune_values["value"], unit)
 
 service_indicator = catalog.indicator(service.indicator_id)
 deck, site_count = _deck(store.fingerprint, day, filters, service.id, commune_values, bins, value_label, unit,
-                         basemap)
+                         basemap, filters.zone if by_zone else filters.commune,
+                         f"Cliquer pour filtrer sur ce {area}" if by_zone else "Cliquer pour filtrer sur cette commune")
 
 left, middle, right = st.columns([11, 3, 8])
 with left:
