@@ -65,6 +65,7 @@ class Store:
         self.con.execute("set parquet_metadata_cache = true")
         create_views(self.con, self.data_dir, self.territory, self.catalog, self.snapshot_infos)
         materialize(self.con, ["sites", "entities"])
+        load_entity_facts(self.con, self.snapshot_infos)
 
     def run(self, name: str, **params) -> pd.DataFrame:
         """Run the named query from queries/ with bound parameters, on a cursor of its own."""
@@ -148,6 +149,28 @@ def materialize(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
         con.execute(f"drop view {name}")
     for name in chosen:
         con.execute(f"alter table _materialized_{name} rename to {name}")
+
+
+def load_entity_facts(con: duckdb.DuckDBPyConnection, snapshot_infos: list) -> None:
+    """Copy the facts into `entity_facts`, a compressed in-memory table keyed by an integer entity key.
+
+    Decoding the entity strings of every Parquet fact and joining them to `entities` was most of a roll-up's
+    time (national scale, 18 M facts: 1 s of a 1,3 s query). Loaded once per store, one snapshot at a time,
+    each compressed as it lands (checkpoint), so loading never holds more than one snapshot uncompressed:
+    18 M facts take ~20 MB. Gives `entities` its `entity_key`; `facts` (the Parquet view) is unchanged.
+    """
+    con.execute("create table _keyed_entities as select *, row_number() over (order by entity_level, entity_id)"
+                "::integer as entity_key from entities")
+    con.execute("drop table entities")
+    con.execute("alter table _keyed_entities rename to entities")
+    con.execute("attach ':memory:' as compact (compress)")
+    con.execute("create table compact.entity_facts (snapshot_date date, indicator_key smallint, entity_key integer, "
+                "value double, denominator double)")
+    con.execute("create view entity_facts as select * from compact.entity_facts")
+    load = load_query("load_entity_facts")
+    for info in snapshot_infos:
+        con.execute(load.sql, load.bind({"file": str(info.path / "facts.parquet"), "snapshot_date": info.snapshot_date}))
+        con.execute("checkpoint compact")
 
 
 def sites_file(data_dir: Path) -> Path:

@@ -1,5 +1,6 @@
 -- Indicator values rolled up by each indicator's own rule, per snapshot and breakdown group.
--- Grain: one row per snapshot_date x indicator_id x group_id.
+-- Grain: one row per snapshot_date x indicator_id x group_id. Reads `entity_facts`, the store's
+-- copy of the facts keyed by entity (queries/load_entity_facts.sql).
 -- Rules: sum -> sum of values; ratio (rates) -> sum of numerators / sum of denominators, never a
 -- mean of rates; weighted_mean (scores) -> sum(value x weight) / sum(weight); latest (deliverables)
 -- -> each entity's latest value at or before the snapshot, then summed.
@@ -9,7 +10,7 @@
 with
 
 wanted as (
-    select indicator_id, rollup
+    select display_order as indicator_key, indicator_id, rollup
     from indicators
     where list_contains($indicator_ids, indicator_id)
 ),
@@ -20,29 +21,11 @@ snaps as (
     where snapshot_date between $date_from and $date_to
 ),
 
-direct_facts as (
-    select f.snapshot_date, f.indicator_id, f.entity_level, f.entity_id, f.value, f.denominator
-    from facts as f
-    join wanted as w using (indicator_id)
-    where w.rollup <> 'latest'
-        and f.snapshot_date between $date_from and $date_to
-),
-
-latest_facts as (
-    select s.snapshot_date, f.indicator_id, f.entity_level, f.entity_id, f.value, f.denominator
-    from snaps as s
-    join facts as f on f.snapshot_date <= s.snapshot_date
-    join wanted as w on w.indicator_id = f.indicator_id
-    where w.rollup = 'latest'
-    qualify row_number() over (
-        partition by s.snapshot_date, f.indicator_id, f.entity_level, f.entity_id
-        order by f.snapshot_date desc
-    ) = 1
-),
-
-scoped as (
+-- The entities within the filters, each with its breakdown group (a small table: one row per entity).
+scoped_entities as (
     select
-        v.*,
+        e.entity_key,
+        e.pupils,
         case $breakdown
             when 'total' then 'total'
             when 'isolation' then e.isolation
@@ -64,10 +47,8 @@ scoped as (
             when 'site_type' then e.site_type
             when 'degree' then e.degree::varchar
             when 'site' then e.entity_name
-        end as group_label,
-        e.pupils
-    from (select * from direct_facts union all select * from latest_facts) as v
-    join entities as e using (entity_level, entity_id)
+        end as group_label
+    from entities as e
     where ($commune is null or e.commune_code = $commune)
         and ($zone is null or e.zone_code = $zone)
         and ($isolation is null or e.isolation = $isolation)
@@ -78,28 +59,62 @@ scoped as (
         and ($uai is null or e.entity_id = $uai)
 ),
 
+-- Each group once, with an integer key the facts are grouped by.
+groups as (
+    select group_id, any_value(group_label) as group_label, row_number() over (order by group_id) as group_key
+    from scoped_entities
+    where group_id is not null
+    group by group_id
+),
+
+keyed_entities as (
+    select s.entity_key, s.pupils, g.group_key
+    from scoped_entities as s
+    join groups as g using (group_id)
+),
+
+direct_facts as (
+    select f.snapshot_date, f.indicator_key, f.entity_key, f.value, f.denominator
+    from entity_facts as f
+    join wanted as w using (indicator_key)
+    where w.rollup <> 'latest'
+        and f.snapshot_date between $date_from and $date_to
+),
+
+latest_facts as (
+    select s.snapshot_date, f.indicator_key, f.entity_key, f.value, f.denominator
+    from snaps as s
+    join entity_facts as f on f.snapshot_date <= s.snapshot_date
+    join wanted as w on w.indicator_key = f.indicator_key
+    where w.rollup = 'latest'
+        and f.snapshot_date <= $date_to
+    qualify row_number() over (
+        partition by s.snapshot_date, f.indicator_key, f.entity_key
+        order by f.snapshot_date desc
+    ) = 1
+),
+
 grouped as (
     select
-        snapshot_date,
-        indicator_id,
-        group_id,
-        any_value(group_label) as group_label,
-        sum(value) as value_sum,
-        sum(denominator) as denominator_sum,
-        sum(value * denominator) as weighted_sum,
+        v.snapshot_date,
+        v.indicator_key,
+        k.group_key,
+        sum(v.value) as value_sum,
+        sum(v.denominator) as denominator_sum,
+        sum(v.value * v.denominator) as weighted_sum,
         count(*) as reporting_entities,
-        sum(pupils) as reporting_pupils
-    from scoped
-    where group_id is not null
-    group by snapshot_date, indicator_id, group_id
+        sum(k.pupils) as reporting_pupils
+    from (select * from direct_facts union all select * from latest_facts) as v
+    join keyed_entities as k using (entity_key)
+    group by v.snapshot_date, v.indicator_key, k.group_key
 ),
 
 final as (
     select
         g.snapshot_date,
-        g.indicator_id,
-        g.group_id,
-        g.group_label,
+        w.indicator_id,
+        gr.group_id,
+        gr.group_label,
         case w.rollup
             when 'ratio' then g.value_sum / nullif(g.denominator_sum, 0)
             when 'weighted_mean' then g.weighted_sum / nullif(g.denominator_sum, 0)
@@ -110,7 +125,8 @@ final as (
         g.reporting_entities,
         g.reporting_pupils
     from grouped as g
-    join wanted as w using (indicator_id)
+    join wanted as w using (indicator_key)
+    join groups as gr using (group_key)
 )
 
 select * from final

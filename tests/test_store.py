@@ -90,6 +90,29 @@ def test_commune_level_indicator_rolls_up_by_commune_class(store):
     assert by_class[("equipement_subventions", "isole")] == 20_000
 
 
+def test_keyed_facts_are_the_parquet_facts(store):
+    """Roll-ups read `entity_facts` (integer keys, loaded when the store opens): the same rows as `facts`."""
+    keyed = store.con.execute(
+        "select f.snapshot_date, i.indicator_id, e.entity_level, e.entity_id, f.value, f.denominator "
+        "from entity_facts as f join indicators as i on i.display_order = f.indicator_key "
+        "join entities as e using (entity_key) order by all").fetchall()
+    parquet = store.con.execute("select snapshot_date, indicator_id, entity_level, entity_id, value, denominator "
+                                "from facts order by all").fetchall()
+    assert keyed == parquet and len(keyed) == 14
+
+
+def test_facts_of_an_unknown_site_stay_out_of_roll_ups(tmp_path):
+    sites = [site(1, "97302", "urbain", pupils=400)]
+    facts = {D1: [fact("educonnect_comptes_actives", sites[0]["uai"], 200),
+                  fact("educonnect_comptes_actives", "9739999Z", 7),          # not in the annuaire
+                  fact("indicateur_retire", sites[0]["uai"], 1)]}             # not in the roadmap
+    other = Store(make_data_dir(tmp_path / "data", sites, facts))
+    assert other.con.execute("select count(*) from facts").fetchone()[0] == 3   # the quality page lists them
+    assert other.con.execute("select count(*) from entity_facts").fetchone()[0] == 1
+    assert values(other, ["educonnect_comptes_actives"])[("educonnect_comptes_actives", "total")] == 200
+    other.close()
+
+
 def test_non_ventile_reasons(store):
     catalog = store.catalog
     assert not_broken_down(catalog.indicator("equipement_subventions"), Filters(circonscription="C01")).startswith("Non ventilé")
