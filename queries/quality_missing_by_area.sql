@@ -4,6 +4,7 @@
 -- "stale", see quality_stale_indicators.sql); missing facts = expected ones with no value.
 -- Parameters: $indicator_ids (list, empty for every site-level indicator); filters, null for all: $commune,
 -- $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- Which indicators were collected is read from `facts`; who reported them from `entity_facts` (integer keys).
 with
 
 collected as (
@@ -16,8 +17,9 @@ collected as (
 
 scoped_sites as (
     select
-        e.entity_id as uai,
+        e.entity_key,
         e.degree,
+        case e.degree when 1 then '1d' when 2 then '2d' end as degree_scope,
         case when e.degree = 1 then 'Circonscription' else 'Bassin' end as area_kind,
         coalesce(e.circonscription_code, e.bassin_code, '?') as area_code,
         coalesce(e.circonscription_name, e.bassin_name, 'Sans rattachement') as area_name
@@ -33,12 +35,6 @@ scoped_sites as (
         and ($degree is null or e.degree = $degree)
         and ($site_type is null or e.site_type = $site_type)
         and ($uai is null or e.entity_id = $uai)
-),
-
-site_scopes as (
-    -- Each site with the indicator scopes it belongs to ('all', and '1d' or '2d'), for equi-joins below.
-    select uai, area_kind, area_code, unnest(['all', case degree when 1 then '1d' when 2 then '2d' end]) as scope
-    from scoped_sites
 ),
 
 areas as (
@@ -76,11 +72,16 @@ expected as (
 ),
 
 reported as (
+    -- A fact at (snapshot, indicator) means that indicator was collected then: no join with `collected`.
     select f.snapshot_date, s.area_kind, s.area_code, count(*) as reported_facts
-    from facts as f
-    join collected as c using (snapshot_date, indicator_id)
-    join site_scopes as s on s.uai = f.entity_id and s.scope = c.scope
-    where f.entity_level = 'site'
+    from entity_facts as f
+    join (
+        select display_order::smallint as indicator_key, scope
+        from indicators
+        where level = 'site' and (len($indicator_ids) = 0 or list_contains($indicator_ids, indicator_id))
+    ) as i using (indicator_key)
+    join scoped_sites as s using (entity_key)
+    where i.scope = 'all' or i.scope = s.degree_scope  -- the site is in the indicator's scope
     group by f.snapshot_date, s.area_kind, s.area_code
 ),
 

@@ -2,10 +2,11 @@
 -- Grain: one row per site x indicator missing at $snapshot_date (expected as in quality_missing_by_area.sql),
 -- at most 5 000 rows. Parameters: $snapshot_date; $indicator_ids (list, empty for all); filters, null for
 -- all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- Which indicators were collected is read from `facts`; who reported them from `entity_facts` (integer keys).
 with
 
 collected as (
-    select distinct f.indicator_id, i.scope, i.label
+    select distinct f.indicator_id, i.display_order::smallint as indicator_key, i.scope, i.label
     from facts as f
     join indicators as i using (indicator_id)
     where i.level = 'site'
@@ -15,6 +16,7 @@ collected as (
 
 scoped_sites as (
     select
+        e.entity_key,
         e.entity_id as uai,
         e.entity_name as site_name,
         e.degree,
@@ -41,7 +43,7 @@ site_scopes as (
 ),
 
 expected as (
-    select c.indicator_id, c.label, s.* exclude (scope)
+    select c.indicator_id, c.indicator_key, c.label, s.* exclude (scope)
     from collected as c
     join site_scopes as s using (scope)
 ),
@@ -49,20 +51,21 @@ expected as (
 missing as (
     select x.*
     from expected as x
-    anti join (select indicator_id, entity_id from facts where snapshot_date = $snapshot_date and entity_level = 'site') as f
-        on f.indicator_id = x.indicator_id and f.entity_id = x.uai
+    anti join (select indicator_key, entity_key from entity_facts where snapshot_date = $snapshot_date) as f
+        using (indicator_key, entity_key)
 ),
 
 last_seen as (
-    select f.indicator_id, f.entity_id as uai, max(f.snapshot_date) as last_reported_date
-    from facts as f
-    semi join missing as m on m.indicator_id = f.indicator_id and m.uai = f.entity_id
-    where f.entity_level = 'site' and f.snapshot_date < $snapshot_date
-    group by f.indicator_id, f.entity_id
+    -- Every (indicator, entity)'s last date before the snapshot, in one pass: a semi-join with `missing`
+    -- would build its hash table on the 17 M facts side (the CTE's size is not known when planning).
+    select indicator_key, entity_key, max(snapshot_date) as last_reported_date
+    from entity_facts
+    where snapshot_date < $snapshot_date
+    group by indicator_key, entity_key
 )
 
 select m.area_name, m.uai, m.site_name, m.commune_name, m.indicator_id, m.label, l.last_reported_date
 from missing as m
-left join last_seen as l using (indicator_id, uai)
+left join last_seen as l using (indicator_key, entity_key)
 order by m.area_name, m.site_name, m.label
 limit 5000

@@ -1,31 +1,34 @@
 -- Values to check at one snapshot: a jump of more than $factor times since the entity's previous value, a
 -- rate above 100 %, or a value far above the indicator's other entities (beyond Q3 + 3 x IQR).
 -- Grain: one row per (indicator_id, entity_level, entity_id) flagged at $snapshot_date, at most 2 000 rows.
+-- Reads `entity_facts` (integer keys; facts of unknown entities are listed by orphan_facts.sql).
 -- Parameters: $snapshot_date, $factor; filters, null for all: $commune, $zone, $isolation, $circonscription,
 -- $bassin, $degree, $site_type, $uai.
 with
 
 current_facts as (
-    select f.indicator_id, f.entity_level, f.entity_id, f.value, f.denominator,
+    select f.indicator_key, f.entity_key, f.value, f.denominator,
         case when i.rollup = 'ratio' then f.value / nullif(f.denominator, 0) else f.value end as measure
-    from facts as f
-    join indicators as i using (indicator_id)
+    from entity_facts as f
+    join indicators as i on i.display_order = f.indicator_key
     where f.snapshot_date = $snapshot_date
 ),
 
 previous_facts as (
-    select f.indicator_id, f.entity_level, f.entity_id, f.snapshot_date as previous_date,
-        case when i.rollup = 'ratio' then f.value / nullif(f.denominator, 0) else f.value end as previous_measure
-    from facts as f
-    join indicators as i using (indicator_id)
+    -- Each entity's latest value before the snapshot, null included (arg_max_null: one pass, no sort).
+    select f.indicator_key, f.entity_key, max(f.snapshot_date) as previous_date,
+        arg_max_null(case when i.rollup = 'ratio' then f.value / nullif(f.denominator, 0) else f.value end,
+                f.snapshot_date) as previous_measure
+    from entity_facts as f
+    join indicators as i on i.display_order = f.indicator_key
     where f.snapshot_date < $snapshot_date
-    qualify row_number() over (partition by f.indicator_id, f.entity_level, f.entity_id order by f.snapshot_date desc) = 1
+    group by f.indicator_key, f.entity_key
 ),
 
 spread as (
-    select indicator_id, quantile_cont(measure, 0.25) as q1, quantile_cont(measure, 0.75) as q3, count(*) as entities
+    select indicator_key, quantile_cont(measure, 0.25) as q1, quantile_cont(measure, 0.75) as q3, count(*) as entities
     from current_facts
-    group by indicator_id
+    group by indicator_key
 ),
 
 flagged as (
@@ -41,16 +44,16 @@ flagged as (
             when s.entities >= 8 and c.measure > s.q3 + 3 * (s.q3 - s.q1) and s.q3 > s.q1 then 'très au-dessus des autres'
         end as reason
     from current_facts as c
-    join indicators as i using (indicator_id)
-    join spread as s using (indicator_id)
-    left join previous_facts as p using (indicator_id, entity_level, entity_id)
+    join indicators as i on i.display_order = c.indicator_key
+    join spread as s using (indicator_key)
+    left join previous_facts as p using (indicator_key, entity_key)
 )
 
 select
-    f.indicator_id,
+    i.indicator_id,
     i.label,
-    f.entity_level,
-    f.entity_id,
+    e.entity_level,
+    e.entity_id,
     e.entity_name,
     f.reason,
     f.measure,
@@ -58,8 +61,8 @@ select
     f.previous_date,
     i.unit
 from flagged as f
-join indicators as i using (indicator_id)
-join entities as e using (entity_level, entity_id)
+join indicators as i on i.display_order = f.indicator_key
+join entities as e using (entity_key)
 where f.reason is not null
     and ($commune is null or e.commune_code = $commune)
     and ($zone is null or e.zone_code = $zone)
