@@ -324,25 +324,26 @@ def _screen_values(props: dict[str, np.ndarray], code: np.ndarray, value_cells, 
     return ok, value, den
 
 
-def _entity_screen(level: str, cells, ctx: Context) -> np.ndarray:
-    """The entity id of each cell when check_entity would accept it silently, else None."""
+def _entity_screen(level: str, cells, ctx: Context) -> pa.Array:
+    """The entity id of each cell when check_entity would accept it silently, else null."""
     t = ctx.territory
     if level == "site":
         known = ctx.sites
         encoded = pc.dictionary_encode(vector.as_array(cells))
         upper = pc.utf8_upper(encoded.dictionary)
-        member = pc.is_in(upper, value_set=pa.array(list(known), pa.string())).to_numpy(zero_copy_only=False)
-        mapped = np.array(upper.to_pylist() + [None], dtype=object)
-        for i in np.flatnonzero(~member):  # lower case was handled; spaces inside, unknown or malformed codes
-            code = site_code(mapped[i])
-            mapped[i] = code if code in known else None
-        return mapped[encoded.indices.to_numpy(zero_copy_only=False)]
+        member = pc.is_in(upper, value_set=pa.array(list(known), pa.string()))
+        others = np.flatnonzero(~member.to_numpy(zero_copy_only=False))
+        if len(others):  # lower case was handled; spaces inside, unknown or malformed codes
+            codes = [site_code(text) for text in upper.take(pa.array(others)).to_pylist()]
+            fixed = pa.array([code if code in known else None for code in codes], pa.string())
+            upper = pc.replace_with_mask(upper, pc.invert(member), fixed)
+        return upper.take(encoded.indices)
     if level == "commune":
         codes = set(t.communes["insee"])
-        return map_distinct(cells, lambda v: v if v in codes else None)
+        return vector.map_text(cells, lambda v: v if v in codes else None)
     names = (normalise_name(t.academie_name), normalise_name(t.name))
-    return map_distinct(cells, lambda v: t.academie_code if (not v or v == t.academie_code or normalise_name(v) in names)
-                        else None)
+    return vector.map_text(cells, lambda v: t.academie_code if (not v or v == t.academie_code or normalise_name(v) in names)
+                           else None)
 
 
 def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds, level, entity: np.ndarray, value: np.ndarray,
@@ -355,8 +356,7 @@ def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds, level, e
 
     def text(v) -> pa.Array:
         return const(v) if isinstance(v, str) else v
-    frame = pa.table({"indicator_id": text(inds), "entity_level": text(level),
-                      "entity_id": pa.array(entity, pa.string(), from_pandas=True),
+    frame = pa.table({"indicator_id": text(inds), "entity_level": text(level), "entity_id": entity,
                       "value": pa.array(value.astype(float)), "denominator": pa.array(den.astype(float), from_pandas=True),
                       "file": const(table.name), "line": pa.array(table.lines[rows]), "column": const(column),
                       "_order": pa.array(np.asarray(order, dtype=np.int64))})
@@ -408,7 +408,7 @@ def parse_long(table: RawTable, ctx: Context) -> None:
         fast &= ~vector.formula_candidates(column)
     ids = list(ctx.catalog.ids)
     position = {i: k for k, i in enumerate(ids)}
-    code = map_distinct(table.columns[ind_i], lambda v: position.get(normalise_name(v), -1) if v else -1, -1).astype(int)
+    code = map_distinct(table.columns[ind_i], lambda v: position.get(normalise_name(v), -1) if v else -1, -1, dtype=np.int64)
     inds = [ctx.catalog.indicator(i) for i in ids] + [None]
     props = _indicator_arrays(inds)
     fast &= code >= 0
@@ -417,7 +417,7 @@ def parse_long(table: RawTable, ctx: Context) -> None:
     any_filled = np.zeros(n, dtype=bool)
     for mask in filled.values():
         any_filled |= mask
-    entity = np.full(n, None, dtype=object)
+    entity = pa.nulls(n, pa.string())
     for lvl, lvl_code in LEVEL_CODES.items():
         rows = level_of == lvl_code
         if lvl in filled:
@@ -432,15 +432,15 @@ def parse_long(table: RawTable, ctx: Context) -> None:
         if use.any():
             cells = table.columns[entity_cols[lvl]] if lvl in entity_cols else pa.array([""] * n)
             screened = _entity_screen(lvl, cells, ctx)
-            entity[use] = screened[use]
-    fast &= entity != None  # noqa: E711 (element-wise)
+            entity = screened if use.all() else pc.if_else(pa.array(use), screened, entity)
+    fast &= entity.is_valid().to_numpy(zero_copy_only=False)
     ok, value, den = _screen_values(props, code, table.columns[value_i],
                                     table.columns[den_i] if den_i is not None else None, table.decimal)
     fast &= ok
     rows = np.flatnonzero(fast)
     level_names = pa.array(list(LEVEL_CODES) + ["academie"])
     frames = [_facts_frame(ctx, table, rows, pa.array(ids + [""]).take(pa.array(code[rows])),
-                           level_names.take(pa.array(level_of[rows])), entity[rows], value[rows], den[rows],
+                           level_names.take(pa.array(level_of[rows])), entity.take(pa.array(rows)), value[rows], den[rows],
                            table.column(value_i), rows)]
     # The per-row rules for every other row: their facts, or their messages.
     facts = []
@@ -533,7 +533,7 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
         entity = _entity_screen("academie", table.columns[ent_i], ctx)
     else:
         entity = _entity_screen(level, table.columns[ent_i], ctx)
-    fast &= entity != None  # noqa: E711
+    fast &= entity.is_valid().to_numpy(zero_copy_only=False)
     ind_list = [ctx.catalog.indicator(i) for i in columns]
     props = _indicator_arrays(ind_list)
     cells = []
@@ -548,7 +548,8 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
     frames = []
     for k, (ind_id, i, present, value, den) in enumerate(cells):
         keep = rows[present[rows]]
-        frames.append(_facts_frame(ctx, table, keep, ind_id, level, entity[keep], value[keep], den[keep], table.column(i),
+        frames.append(_facts_frame(ctx, table, keep, ind_id, level, entity.take(pa.array(keep)), value[keep], den[keep],
+                                   table.column(i),
                                    keep * (len(cells) + 1) + k))
     facts = []
     for r, row, bad in _slow_rows(table, np.flatnonzero(~fast), ctx):

@@ -61,6 +61,7 @@ class ImportPlan:
     sites: pd.DataFrame | None = None  # the new sites table, when an annuaire changes it
     circonscriptions: pd.DataFrame | None = None
     site_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fact_codes: tuple | None = field(default=None, repr=False)  # facts' key columns, encoded (vector.encode)
     snapshot_status: str = "none"  # none | new | new_version | unchanged
     state: str = ""
 
@@ -192,7 +193,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
             frames += ctx.frames
             ctx.frames = []
 
-    plan.facts = _deduplicate(frames, problems)
+    plan.facts, plan.fact_codes = _deduplicate(frames, problems)
     if annuaire_sites:
         _plan_sites(plan, _read_sites(data_dir), annuaire_sites, circs, territory, problems)
     if plan.snapshot is not None and needs_date and not problems.errors:
@@ -201,18 +202,25 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     return plan
 
 
-def _deduplicate(frames: list[pd.DataFrame], problems: Collector) -> pd.DataFrame:
-    """The facts, each (indicator, entity) once; a repeated key is a warning (same value) or an error."""
+def _deduplicate(frames: list[pd.DataFrame], problems: Collector) -> tuple[pd.DataFrame, tuple | None]:
+    """The facts, each (indicator, entity) once, and their key columns encoded (for _compare_with_previous);
+    a repeated key is a warning (same value) or an error."""
     columns = FACT_KEY + ["value", "denominator", "file", "line", "column"]
     frames = [f[columns] for f in frames if len(f)]
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    if len(frames) == 1:
+        frame = frames[0].reset_index(drop=True)
+    else:
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     if frame.empty:
-        return frame
-    frame = frame.astype({"value": float, "denominator": float, "line": "int64"})
-    key = pd.Index(vector.fact_keys(tuple(frame[c] for c in FACT_KEY))[0])
+        return frame, None
+    types = {"value": "float64", "denominator": "float64", "line": "int64"}
+    if any(frame[c].dtype != t for c, t in types.items()):
+        frame = frame.astype(types)
+    codes = tuple(vector.encode(frame[c]) for c in FACT_KEY)
+    key = pd.Index(vector.fact_keys(codes)[0])
+    if key.is_unique:
+        return frame, codes
     repeated = key.duplicated(keep=False)
-    if not repeated.any():
-        return frame
     # Each repeat against the first row of its key, vectorised; messages only for the rows the report keeps.
     repeats = frame[repeated].copy()
     repeats["_first"] = np.arange(len(repeats))
@@ -237,7 +245,8 @@ def _deduplicate(frames: list[pd.DataFrame], problems: Collector) -> pd.DataFram
                            f"{row.value:g} ici et {first['value']:g} {other}",
                            "Gardez une seule ligne par entité et indicateur, avec la bonne valeur", kind="duplicate")
     keep = ~key.duplicated(keep="first")
-    return frame[keep].reset_index(drop=True)
+    kept = pa.array(np.flatnonzero(keep))
+    return frame[keep].reset_index(drop=True), tuple(c.take(kept) for c in codes)
 
 
 def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector) -> None:
@@ -281,10 +290,13 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
     """Warnings: sites that stopped reporting an imported indicator, values that jumped more than x10."""
     old = pq.read_table(previous.path / "facts.parquet", columns=FACT_KEY + ["value", "denominator"])
     when = format_date_fr(previous.snapshot_date)
-    imported_ids = pa.array(sorted(plan.facts["indicator_id"].unique().tolist()), pa.string())
-    old = old.filter(pc.is_in(old["indicator_id"], value_set=imported_ids))
     facts, final = plan.facts, plan.final_facts
-    parts = [tuple(old[c] for c in FACT_KEY), tuple(facts[c] for c in FACT_KEY)]
+    codes = plan.fact_codes if plan.fact_codes is not None else tuple(facts[c] for c in FACT_KEY)
+    imported_ids = vector.encode(codes[0]).dictionary.cast(pa.string())
+    imported = pc.is_in(old["indicator_id"], value_set=imported_ids)
+    if not pc.all(imported).as_py():
+        old = old.filter(imported)
+    parts = [tuple(old[c] for c in FACT_KEY), codes]
     if final is not facts and len(final) != len(facts):
         parts.append(tuple(final[c] for c in FACT_KEY))
     keys = vector.fact_keys(*parts)
