@@ -61,7 +61,7 @@ class ImportPlan:
     sites: pd.DataFrame | None = None  # the new sites table, when an annuaire changes it
     circonscriptions: pd.DataFrame | None = None
     site_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
-    fact_codes: tuple | None = field(default=None, repr=False)  # facts' key columns, encoded (vector.encode)
+    fact_keys: vector.FactKeys | None = field(default=None, repr=False)  # keys of `facts`, for the comparison
     snapshot_status: str = "none"  # none | new | new_version | unchanged
     state: str = ""
 
@@ -182,18 +182,20 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
             circs.update(found)
             source["sites"] = len(rows)
     ctx.sites.update({s["uai"]: s["degree"] for s in annuaire_sites})
-    frames = []
+    frames, codes = [], []
     for kind, table, source in tables:
         if kind in PARSERS and (plan.snapshot is not None or kind in ("long", "wide")):
             PARSERS[kind](table, ctx)
             if ctx.facts:
                 ctx.frames.append(pd.DataFrame(ctx.facts))
+                ctx.codes.append(None)
                 ctx.facts = []
             source["facts"] = int(sum(len(f) for f in ctx.frames))
             frames += ctx.frames
-            ctx.frames = []
+            codes += ctx.codes + [None] * (len(ctx.frames) - len(ctx.codes))
+            ctx.frames, ctx.codes = [], []
 
-    plan.facts, plan.fact_codes = _deduplicate(frames, problems)
+    plan.facts, plan.fact_keys = _deduplicate(frames, problems, codes)
     if annuaire_sites:
         _plan_sites(plan, _read_sites(data_dir), annuaire_sites, circs, territory, problems)
     if plan.snapshot is not None and needs_date and not problems.errors:
@@ -202,24 +204,27 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     return plan
 
 
-def _deduplicate(frames: list[pd.DataFrame], problems: Collector) -> tuple[pd.DataFrame, tuple | None]:
-    """The facts, each (indicator, entity) once, and their key columns encoded (for _compare_with_previous);
-    a repeated key is a warning (same value) or an error."""
+def _deduplicate(frames: list[pd.DataFrame], problems: Collector,
+                 codes: list | None = None) -> tuple[pd.DataFrame, vector.FactKeys | None]:
+    """The facts, each (indicator, entity) once, and their keys (for _compare_with_previous); a repeated key
+    is a warning (same value) or an error. `codes`: per frame, its key columns already encoded, or None."""
     columns = FACT_KEY + ["value", "denominator", "file", "line", "column"]
-    frames = [f[columns] for f in frames if len(f)]
-    if len(frames) == 1:
-        frame = frames[0].reset_index(drop=True)
+    codes = codes if codes is not None else [None] * len(frames)
+    filled = [(f[columns], c) for f, c in zip(frames, codes) if len(f)]
+    if len(filled) == 1:
+        frame, encoded = filled[0][0].reset_index(drop=True), filled[0][1]
     else:
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+        frame = pd.concat([f for f, _ in filled], ignore_index=True) if filled else pd.DataFrame(columns=columns)
+        encoded = None
     if frame.empty:
         return frame, None
     types = {"value": "float64", "denominator": "float64", "line": "int64"}
     if any(frame[c].dtype != t for c, t in types.items()):
         frame = frame.astype(types)
-    codes = tuple(vector.encode(frame[c]) for c in FACT_KEY)
-    key = pd.Index(vector.fact_keys(codes)[0])
+    keys = vector.FactKeys(encoded if encoded is not None else [frame[c] for c in FACT_KEY])
+    key = keys.index
     if key.is_unique:
-        return frame, codes
+        return frame, keys
     repeated = key.duplicated(keep=False)
     # Each repeat against the first row of its key, vectorised; messages only for the rows the report keeps.
     repeats = frame[repeated].copy()
@@ -245,8 +250,7 @@ def _deduplicate(frames: list[pd.DataFrame], problems: Collector) -> tuple[pd.Da
                            f"{row.value:g} ici et {first['value']:g} {other}",
                            "Gardez une seule ligne par entité et indicateur, avec la bonne valeur", kind="duplicate")
     keep = ~key.duplicated(keep="first")
-    kept = pa.array(np.flatnonzero(keep))
-    return frame[keep].reset_index(drop=True), tuple(c.take(kept) for c in codes)
+    return frame[keep].reset_index(drop=True), keys.take(np.flatnonzero(keep))
 
 
 def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector) -> None:
@@ -291,20 +295,22 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
     old = pq.read_table(previous.path / "facts.parquet", columns=FACT_KEY + ["value", "denominator"])
     when = format_date_fr(previous.snapshot_date)
     facts, final = plan.facts, plan.final_facts
-    codes = plan.fact_codes if plan.fact_codes is not None else tuple(facts[c] for c in FACT_KEY)
-    imported_ids = vector.encode(codes[0]).dictionary.cast(pa.string())
-    imported = pc.is_in(old["indicator_id"], value_set=imported_ids)
+    keys = plan.fact_keys if plan.fact_keys is not None else vector.FactKeys([facts[c] for c in FACT_KEY])
+    imported = pc.is_in(old["indicator_id"], value_set=keys.present(0))
     if not pc.all(imported).as_py():
         old = old.filter(imported)
-    parts = [tuple(old[c] for c in FACT_KEY), codes]
-    if final is not facts and len(final) != len(facts):
-        parts.append(tuple(final[c] for c in FACT_KEY))
-    keys = vector.fact_keys(*parts)
-    old_keys, new_keys = keys[0], keys[1]
-    final_keys = keys[2] if len(keys) > 2 else new_keys
-    # Sites that stopped reporting: old site facts whose key is not in the new snapshot.
     site = pc.equal(old["entity_level"], "site").to_numpy(zero_copy_only=False)
-    gone_mask = site & (vector.lookup(final_keys, old_keys) < 0)
+    if final is not facts and len(final) != len(facts):  # a new version: the current facts are kept too
+        old_keys, new_keys, final_keys = vector.fact_keys(*(tuple(t[c] for c in FACT_KEY) for t in (old, facts, final)))
+        gone_mask = site & (vector.lookup(final_keys, old_keys) < 0)
+        at = vector.lookup(old_keys, new_keys)
+    else:  # one hash table, of the imported facts' keys (unique): each old fact's position among them
+        position = keys.index.get_indexer(keys.of([old[c] for c in FACT_KEY]))
+        gone_mask = site & (position < 0)
+        found = np.flatnonzero(position >= 0)[::-1]  # reversed: the first old fact of a key wins, as lookup()
+        at = np.full(len(facts), -1, dtype=np.int64)
+        at[position[found]] = found
+    # Sites that stopped reporting: old site facts whose key is not in the new snapshot.
     if gone_mask.any():
         gone = old.filter(pa.array(gone_mask)).select(["indicator_id", "entity_id"]).to_pandas()
         for ind_id, group in gone.groupby("indicator_id", sort=True):
@@ -317,7 +323,6 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
                              kind="stopped")
     # Jumps: imported facts against the same key at the previous snapshot.
     factor = float(setting("import_jump_factor"))
-    at = vector.lookup(old_keys, new_keys)
     matched = np.flatnonzero(at >= 0)
     if not len(matched):
         return

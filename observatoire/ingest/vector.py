@@ -139,11 +139,12 @@ def map_distinct(cells: pa.Array, function, missing=None, dtype=object) -> np.nd
     return mapped[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def map_text(cells: pa.Array, function) -> pa.Array:
-    """function(text) -> str or None, applied once per distinct text; a string array (None -> null)."""
+def map_text(cells: pa.Array, function) -> pa.DictionaryArray:
+    """function(text) -> str or None, applied once per distinct text: the cells dictionary-encoded, with the
+    results as dictionary (None -> a null entry)."""
     encoded = pc.dictionary_encode(as_array(cells))
     mapped = pa.array([function(t) for t in encoded.dictionary.to_pylist()], pa.string())
-    return mapped.take(encoded.indices)
+    return pa.DictionaryArray.from_arrays(encoded.indices, mapped)
 
 
 def encode(column) -> pa.DictionaryArray:
@@ -177,6 +178,60 @@ def fact_keys(*parts: tuple) -> list[np.ndarray]:
             at += len(e.dictionary)
         key = key * (len(joint.dictionary) + 1) + (np.concatenate(codes) if len(codes) > 1 else codes[0])
     return np.split(key, np.cumsum(sizes)[:-1])
+
+
+class FactKeys:
+    """One int64 key per fact (indicator, level, entity), and the keys of other facts in the same numbering
+    (-1 for a fact holding a value none of these facts has): one hash of the other facts' columns, no joint
+    encoding of both."""
+
+    def __init__(self, columns):
+        self.dictionaries, self.codes = [], []
+        for column in columns:
+            encoded = encode(column)
+            # The dictionary may repeat a value (upper-cased UAIs) or hold nulls (cells the screen refused).
+            canonical = pc.dictionary_encode(encoded.dictionary.cast(pa.string()))
+            remap = canonical.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+            self.dictionaries.append(canonical.dictionary)
+            self.codes.append(remap[encoded.indices.to_numpy(zero_copy_only=False)])
+        self.keys = self._combine(self.codes)
+        self._index = None
+
+    def _combine(self, codes) -> np.ndarray:
+        key = np.zeros(len(codes[0]), dtype=np.int64)
+        for dictionary, code in zip(self.dictionaries, codes):
+            key = key * (len(dictionary) + 1) + code
+        return key
+
+    @property
+    def index(self) -> pd.Index:
+        if self._index is None:
+            self._index = pd.Index(self.keys)
+        return self._index
+
+    def take(self, rows: np.ndarray) -> FactKeys:
+        kept = object.__new__(FactKeys)
+        kept.dictionaries, kept.codes = self.dictionaries, [c[rows] for c in self.codes]
+        kept.keys, kept._index = self.keys[rows], None
+        return kept
+
+    def present(self, column: int) -> pa.Array:
+        """The distinct values of one of the three columns."""
+        counts = np.bincount(self.codes[column], minlength=len(self.dictionaries[column]))
+        return self.dictionaries[column].take(pa.array(np.flatnonzero(counts)))
+
+    def of(self, columns) -> np.ndarray:
+        codes, missing = [], None
+        for dictionary, column in zip(self.dictionaries, columns):
+            encoded = encode(column)
+            at = pc.index_in(encoded.dictionary.cast(pa.string()), value_set=dictionary)
+            code = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)[
+                encoded.indices.to_numpy(zero_copy_only=False)]
+            missing = code < 0 if missing is None else missing | (code < 0)
+            codes.append(code)
+        key = self._combine(codes)
+        key[missing] = -1
+        return key
 
 
 def lookup(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
