@@ -361,8 +361,10 @@ def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds, level, e
     """The facts of the cleared rows, built as Arrow columns (no Python string per row)."""
     n = len(rows)
 
-    def const(v: str) -> pa.Array:
-        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([v])).cast(pa.string())
+    def const(v: str) -> pa.Array:  # n times the same text, built from its bytes
+        data = v.encode("utf-8")
+        return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(np.arange(n + 1, dtype=np.int64) * len(data)),
+                                                             pa.py_buffer(data * n)])
 
     def text(v) -> pa.Array:
         return const(v) if isinstance(v, str) else v

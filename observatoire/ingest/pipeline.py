@@ -152,8 +152,9 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     for path, name in plan.inputs:
         if not path.exists():
             raise UsageProblem(f"fichier introuvable : {path}")
+        digest = _in_thread(sha256_file, path)  # hashlib releases the GIL: hashed while the file is read
         table = read_table(path, name, problems, max_bytes, sheet, recognise=recognise)
-        source = {"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+        source = {"name": name, "sha256": digest(), "bytes": path.stat().st_size}
         plan.sources.append(source)
         if table is None:
             continue
@@ -259,6 +260,27 @@ def _deduplicate(frames: list[pd.DataFrame], problems: Collector,
     return frame[keep].reset_index(drop=True), keys.take(np.flatnonzero(keep))
 
 
+def _in_thread(function, *args):
+    """Start function(*args) in a thread; returns a callable that waits for it and gives its result (or raises
+    its exception)."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # noqa: BLE001 (raised again in the caller)
+            outcome["error"] = exc
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+    return result
+
+
 class _Previous:
     """The facts of the snapshot before `day`, read (and their key columns encoded) in a thread while the
     files are read and screened: pyarrow releases the GIL, so on two cores the comparison finds them ready."""
@@ -323,7 +345,12 @@ def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector, pref
                              f"{replaced} fait(s) de la version {current.manifest.get('version', 1)} remplacé(s) par les valeurs importées",
                              "Rien à faire : l'ancienne version reste restaurable (observatoire snapshots --restore)")
     else:
-        plan.final_facts = imported.copy()
+        # In the snapshot's order already (integer ranks): the writer's sort of the texts then finds them sorted.
+        order = plan.fact_keys.sort_order() if plan.fact_keys is not None else None
+        if order is not None and (np.diff(order) < 0).any():
+            plan.final_facts = imported.take(order).reset_index(drop=True)
+        else:
+            plan.final_facts = imported.copy()
         plan.snapshot_status = "new"
     previous = [s for s in snapshots if s.snapshot_date < day]
     if previous:

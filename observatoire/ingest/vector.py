@@ -215,6 +215,15 @@ class FactKeys:
         kept.keys, kept._index = self.keys[rows], None
         return kept
 
+    def sort_order(self) -> np.ndarray:
+        """The facts' positions sorted by indicator, level and entity texts (byte order, as the snapshot
+        writer sorts them): integer ranks instead of string comparisons."""
+        key = np.zeros(len(self.keys), dtype=np.int64)
+        for dictionary, code in zip(self.dictionaries, self.codes):
+            rank = pc.rank(dictionary, sort_keys="ascending", tiebreaker="dense")  # nulls (unused) last
+            key = key * (len(dictionary) + 1) + rank.to_numpy(zero_copy_only=False).astype(np.int64)[code]
+        return np.argsort(key, kind="stable")
+
     def present(self, column: int) -> pa.Array:
         """The distinct values of one of the three columns."""
         counts = np.bincount(self.codes[column], minlength=len(self.dictionaries[column]))
