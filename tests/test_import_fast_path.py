@@ -1,5 +1,4 @@
-"""The import's shortcuts change nothing: the facts handed to the snapshot writer already in its order, the
-file hashed while it is read, the previous snapshot read in a thread."""
+"""The import's shortcuts change nothing: the facts handed to the snapshot writer already in its order."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import random
 import pyarrow.parquet as pq
 import pytest
 
-from observatoire.ingest import commit, pipeline, prepare
+from observatoire.ingest import prepare
 from observatoire.snapshots import write_snapshot
 from tests.import_data import COLLEGE, COLLEGE_ISOLE, LYCEE, SNAPSHOT, make_dir
 
@@ -42,18 +41,7 @@ def test_facts_reach_the_writer_sorted_and_the_snapshot_is_the_same(data, tmp_pa
     assert pq.read_table(ours / "facts.parquet").equals(pq.read_table(unsorted / "facts.parquet"))
 
 
-def test_the_file_hashed_while_read_is_the_file(data, tmp_path):
+def test_the_source_hash_is_the_files(data, tmp_path):
     path = _file(tmp_path, ROWS)
     plan = prepare([path], SNAPSHOT, data)
     assert plan.sources[0]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def test_previous_snapshot_read_in_a_thread_gives_the_same_warnings(data, tmp_path, monkeypatch):
-    path = _file(tmp_path, ROWS)
-    threaded = prepare([path], SNAPSHOT, data, fmt="long")
-    monkeypatch.setattr(pipeline._Previous, "start", lambda self: None)
-    direct = prepare([path], SNAPSHOT, data, fmt="long")
-    messages = [p.message() for p in threaded.problems]
-    assert messages == [p.message() for p in direct.problems]
-    assert any("saut de plus de x10" in m for m in messages) and any("ne déclarent plus" in m for m in messages)
-    commit(threaded)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -141,9 +140,6 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     plan = ImportPlan(data_dir, list(zip(paths, shown)), None,
                       {"fmt": fmt, "sheet": sheet, "new_version": new_version, "today": today}, state=state)
     plan.snapshot = _parse_snapshot(snapshot, problems, today or date.today())
-    previous = _Previous(data_dir, plan.snapshot)
-    if fmt in PARSERS:
-        previous.start()
     known = _known_sites(data_dir)
     max_bytes = int(float(setting("import_max_mb")) * 1_000_000)
 
@@ -152,9 +148,8 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     for path, name in plan.inputs:
         if not path.exists():
             raise UsageProblem(f"fichier introuvable : {path}")
-        digest = _in_thread(sha256_file, path)  # hashlib releases the GIL: hashed while the file is read
         table = read_table(path, name, problems, max_bytes, sheet, recognise=recognise)
-        source = {"name": name, "sha256": digest(), "bytes": path.stat().st_size}
+        source = {"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size}
         plan.sources.append(source)
         if table is None:
             continue
@@ -171,8 +166,6 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
             continue
         source.update({"format": kind, "rows": table.n_rows, "encoding": table.encoding,
                        "separator": table.separator, "sheet": table.sheet})
-        if kind in PARSERS:
-            previous.start()
         tables.append((kind, table, source))
 
     needs_date = [t for kind, t, _ in tables if kind in PARSERS]
@@ -206,7 +199,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     if annuaire_sites:
         _plan_sites(plan, _read_sites(data_dir), annuaire_sites, circs, territory, problems)
     if plan.snapshot is not None and needs_date and not problems.errors:
-        _plan_snapshot(plan, catalog, problems, previous)
+        _plan_snapshot(plan, catalog, problems)
     plan.problems = problems.items
     return plan
 
@@ -260,62 +253,7 @@ def _deduplicate(frames: list[pd.DataFrame], problems: Collector,
     return frame[keep].reset_index(drop=True), keys.take(np.flatnonzero(keep))
 
 
-def _in_thread(function, *args):
-    """Start function(*args) in a thread; returns a callable that waits for it and gives its result (or raises
-    its exception)."""
-    outcome: dict = {}
-
-    def run():
-        try:
-            outcome["value"] = function(*args)
-        except BaseException as exc:  # noqa: BLE001 (raised again in the caller)
-            outcome["error"] = exc
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-
-    def result():
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
-    return result
-
-
-class _Previous:
-    """The facts of the snapshot before `day`, read (and their key columns encoded) in a thread while the
-    files are read and screened: pyarrow releases the GIL, so on two cores the comparison finds them ready."""
-
-    def __init__(self, data_dir: Path, day: date | None):
-        self.data_dir, self.day = data_dir, day
-        self.path, self.result, self._thread = None, None, None
-
-    def start(self) -> None:
-        if self._thread is not None or self.day is None:
-            return
-        earlier = [s for s in list_snapshots(self.data_dir) if s.snapshot_date < self.day]
-        if not earlier:
-            return
-        self.path = earlier[-1].path
-        self._thread = threading.Thread(target=self._read, name="observatoire-previous-facts", daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        try:
-            old = pq.read_table(self.path / "facts.parquet", columns=FACT_KEY + ["value", "denominator"])
-            self.result = (old, [vector.encode(old[c]) for c in FACT_KEY])
-        except Exception:  # noqa: BLE001 (read again, and fail there if it must, in the main thread)
-            self.result = None
-
-    def get(self, path: Path) -> tuple | None:
-        """(facts table, encoded key columns) of the snapshot at `path`, if that is the one read."""
-        if self._thread is None or path != self.path:
-            return None
-        self._thread.join()
-        result, self.result = self.result, None
-        return result
-
-
-def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector, prefetched: _Previous | None = None) -> None:
+def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector) -> None:
     day = plan.snapshot
     snapshots = list_snapshots(plan.data_dir)
     current = next((s for s in snapshots if s.snapshot_date == day), None)
@@ -354,34 +292,25 @@ def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector, pref
         plan.snapshot_status = "new"
     previous = [s for s in snapshots if s.snapshot_date < day]
     if previous:
-        _compare_with_previous(plan, previous[-1], catalog, problems,
-                               prefetched.get(previous[-1].path) if prefetched is not None else None)
+        _compare_with_previous(plan, previous[-1], catalog, problems)
 
 
-def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problems: Collector,
-                           prefetched: tuple | None = None) -> None:
+def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problems: Collector) -> None:
     """Warnings: sites that stopped reporting an imported indicator, values that jumped more than x10."""
-    if prefetched is not None:
-        old, old_codes = prefetched
-    else:
-        old = pq.read_table(previous.path / "facts.parquet", columns=FACT_KEY + ["value", "denominator"])
-        old_codes = None
+    old = pq.read_table(previous.path / "facts.parquet", columns=FACT_KEY + ["value", "denominator"])
     when = format_date_fr(previous.snapshot_date)
     facts, final = plan.facts, plan.final_facts
     keys = plan.fact_keys if plan.fact_keys is not None else vector.FactKeys([facts[c] for c in FACT_KEY])
     imported = pc.is_in(old["indicator_id"], value_set=keys.present(0))
     if not pc.all(imported).as_py():
         old = old.filter(imported)
-        if old_codes is not None:
-            mask = imported.combine_chunks() if isinstance(imported, pa.ChunkedArray) else imported
-            old_codes = [c.filter(mask) for c in old_codes]
     site = pc.equal(old["entity_level"], "site").to_numpy(zero_copy_only=False)
     if final is not facts and len(final) != len(facts):  # a new version: the current facts are kept too
         old_keys, new_keys, final_keys = vector.fact_keys(*(tuple(t[c] for c in FACT_KEY) for t in (old, facts, final)))
         gone_mask = site & (vector.lookup(final_keys, old_keys) < 0)
         at = vector.lookup(old_keys, new_keys)
     else:  # one hash table, of the imported facts' keys (unique): each old fact's position among them
-        position = keys.index.get_indexer(keys.of(old_codes or [old[c] for c in FACT_KEY]))
+        position = keys.index.get_indexer(keys.of([old[c] for c in FACT_KEY]))
         gone_mask = site & (position < 0)
         found = np.flatnonzero(position >= 0)[::-1]  # reversed: the first old fact of a key wins, as lookup()
         at = np.full(len(facts), -1, dtype=np.int64)
