@@ -1,8 +1,9 @@
 """Read a CSV or XLSX file into columns of text cells, remembering each row's line in the file.
 
-CSV files are split into lines and fields by pyarrow (vectorised, a few hundred ms for 2 M lines); only
-lines with quotes go through Python's csv module, and a file whose quoted values span several lines is
-read record by record. Title rows above the header (a merged title, a "Source : …" line) are skipped: the
+A plain CSV file (UTF-8, no quote, the same number of fields on every line) is read by pyarrow.csv in one
+pass (_read_csv_fast). Any other is split into lines and fields by pyarrow (vectorised, a few hundred ms
+for 2 M lines); only lines with quotes go through Python's csv module, and a file whose quoted values span
+several lines is read record by record. Both give the same cells and line numbers. Title rows above the header (a merged title, a "Source : …" line) are skipped: the
 header is the first of the first rows that `recognise` accepts, else the first non-empty row.
 """
 

@@ -47,9 +47,12 @@ def _edge_bytes(values, last: bool) -> np.ndarray:
     if data_buffer is None or data_buffer.size == 0:
         return np.zeros(n, dtype=np.uint8)
     data = np.frombuffer(data_buffer, dtype=np.uint8)
-    lengths = offsets[1:] - offsets[:-1]
-    at = np.clip(offsets[1:] - 1, 0, len(data) - 1) if last else np.minimum(offsets[:-1], len(data) - 1)
-    return np.where(lengths > 0, data[at], 0).astype(np.uint8)
+    at = offsets[1:] - 1 if last else offsets[:-1].copy()
+    np.minimum(at, len(data) - 1, out=at)
+    np.maximum(at, 0, out=at)
+    edge = data[at]
+    edge[offsets[1:] == offsets[:-1]] = 0
+    return edge
 
 
 def first_bytes(values: pa.Array) -> np.ndarray:
