@@ -65,6 +65,7 @@ class Context:
     facts: list[dict] = field(default_factory=list)  # facts of the per-row parsers (ENT, Pix)
     frames: list[pd.DataFrame] = field(default_factory=list)  # facts of the vectorised parsers (long, wide)
     codes: list[tuple | None] = field(default_factory=list)  # per frame: its key columns dictionary-encoded, or None
+    site_codes: pa.Array | None = None  # the keys of `sites` as Arrow strings, when known (else built from the dict)
 
 
 def resolve(table: RawTable, canonical: str) -> int | None:
@@ -333,7 +334,8 @@ def _entity_screen(level: str, cells, ctx: Context) -> pa.DictionaryArray:
         known = ctx.sites
         encoded = pc.dictionary_encode(vector.as_array(cells))
         upper = pc.utf8_upper(encoded.dictionary)
-        member = pc.is_in(upper, value_set=pa.array(list(known), pa.string()))
+        codes = ctx.site_codes if ctx.site_codes is not None else pa.array(list(known), pa.string())
+        member = pc.is_in(upper, value_set=codes)
         others = np.flatnonzero(~member.to_numpy(zero_copy_only=False))
         if len(others):  # lower case was handled; spaces inside, unknown or malformed codes
             codes = [site_code(text) for text in upper.take(pa.array(others)).to_pylist()]

@@ -140,7 +140,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     plan = ImportPlan(data_dir, list(zip(paths, shown)), None,
                       {"fmt": fmt, "sheet": sheet, "new_version": new_version, "today": today}, state=state)
     plan.snapshot = _parse_snapshot(snapshot, problems, today or date.today())
-    known = _known_sites(data_dir)
+    known, known_codes = _known_sites(data_dir)
     max_bytes = int(float(setting("import_max_mb")) * 1_000_000)
 
     tables = []
@@ -182,6 +182,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
             circs.update(found)
             source["sites"] = len(rows)
     ctx.sites.update({s["uai"]: s["degree"] for s in annuaire_sites})
+    ctx.site_codes = known_codes if not annuaire_sites else None
     frames, codes = [], []
     for kind, table, source in tables:
         if kind in PARSERS and (plan.snapshot is not None or kind in ("long", "wide")):
@@ -355,13 +356,15 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
                          kind="jump")
 
 
-def _known_sites(data_dir: Path) -> dict[str, int]:
-    """UAI -> degree of the sites referential (read as two Arrow columns: 60 000 sites in a few ms)."""
+def _known_sites(data_dir: Path) -> tuple[dict[str, int], pa.Array | None]:
+    """UAI -> degree of the sites referential (read as two Arrow columns: 60 000 sites in a few ms), and the
+    UAIs as an Arrow array (the screens look cells up in it without building it again from the dict)."""
     path = Path(data_dir) / "reference" / "sites.parquet"
     if not path.exists():
-        return {}
+        return {}, None
     table = pq.read_table(path, columns=["uai", "degree"])
-    return dict(zip(table.column("uai").to_pylist(), table.column("degree").cast(pa.int64()).to_pylist()))
+    uai = table.column("uai").combine_chunks().cast(pa.string())
+    return dict(zip(uai.to_pylist(), table.column("degree").cast(pa.int64()).to_pylist())), uai
 
 
 def _read_sites(data_dir: Path) -> pd.DataFrame:
