@@ -313,9 +313,12 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
     else:  # one hash table, of the imported facts' keys (unique): each old fact's position among them
         position = keys.index.get_indexer(keys.of([old[c] for c in FACT_KEY]))
         gone_mask = site & (position < 0)
-        found = np.flatnonzero(position >= 0)[::-1]  # reversed: the first old fact of a key wins, as lookup()
+        found = np.flatnonzero(position >= 0)
         at = np.full(len(facts), -1, dtype=np.int64)
         at[position[found]] = found
+        if not (at[position[found]] == found).all():  # a key twice in the old snapshot: its first fact, as lookup()
+            first = np.unique(position[found], return_index=True)[1]
+            at[position[found[first]]] = found[first]
     # Sites that stopped reporting: old site facts whose key is not in the new snapshot.
     if gone_mask.any():
         gone = old.filter(pa.array(gone_mask)).select(["indicator_id", "entity_id"]).to_pandas()
