@@ -64,6 +64,8 @@ class Context:
     problems: Collector
     facts: list[dict] = field(default_factory=list)  # facts of the per-row parsers (ENT, Pix)
     frames: list[pd.DataFrame] = field(default_factory=list)  # facts of the vectorised parsers (long, wide)
+    codes: list[tuple | None] = field(default_factory=list)  # per frame: its key columns dictionary-encoded, or None
+    site_codes: pa.Array | None = None  # the keys of `sites` as Arrow strings, when known (else built from the dict)
 
 
 def resolve(table: RawTable, canonical: str) -> int | None:
@@ -324,25 +326,36 @@ def _screen_values(props: dict[str, np.ndarray], code: np.ndarray, value_cells, 
     return ok, value, den
 
 
-def _entity_screen(level: str, cells, ctx: Context) -> np.ndarray:
-    """The entity id of each cell when check_entity would accept it silently, else None."""
+def _entity_screen(level: str, cells, ctx: Context) -> pa.DictionaryArray:
+    """The entity id of each cell when check_entity would accept it silently, else null (dictionary-encoded:
+    the keys of the facts reuse it)."""
     t = ctx.territory
     if level == "site":
         known = ctx.sites
         encoded = pc.dictionary_encode(vector.as_array(cells))
         upper = pc.utf8_upper(encoded.dictionary)
-        member = pc.is_in(upper, value_set=pa.array(list(known), pa.string())).to_numpy(zero_copy_only=False)
-        mapped = np.array(upper.to_pylist() + [None], dtype=object)
-        for i in np.flatnonzero(~member):  # lower case was handled; spaces inside, unknown or malformed codes
-            code = site_code(mapped[i])
-            mapped[i] = code if code in known else None
-        return mapped[encoded.indices.to_numpy(zero_copy_only=False)]
+        codes = ctx.site_codes if ctx.site_codes is not None else pa.array(list(known), pa.string())
+        member = pc.is_in(upper, value_set=codes)
+        others = np.flatnonzero(~member.to_numpy(zero_copy_only=False))
+        if len(others):  # lower case was handled; spaces inside, unknown or malformed codes
+            codes = [site_code(text) for text in upper.take(pa.array(others)).to_pylist()]
+            fixed = pa.array([code if code in known else None for code in codes], pa.string())
+            upper = pc.replace_with_mask(upper, pc.invert(member), fixed)
+        return pa.DictionaryArray.from_arrays(encoded.indices, upper)
     if level == "commune":
         codes = set(t.communes["insee"])
-        return map_distinct(cells, lambda v: v if v in codes else None)
+        return vector.map_text(cells, lambda v: v if v in codes else None)
     names = (normalise_name(t.academie_name), normalise_name(t.name))
-    return map_distinct(cells, lambda v: t.academie_code if (not v or v == t.academie_code or normalise_name(v) in names)
-                        else None)
+    return vector.map_text(cells, lambda v: t.academie_code if (not v or v == t.academie_code or normalise_name(v) in names)
+                           else None)
+
+
+def _valid(entity: pa.DictionaryArray) -> np.ndarray:
+    return entity.dictionary.is_valid().to_numpy(zero_copy_only=False)[entity.indices.to_numpy(zero_copy_only=False)]
+
+
+def _decoded(entity: pa.DictionaryArray) -> pa.Array:
+    return entity.dictionary.take(entity.indices)
 
 
 def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds, level, entity: np.ndarray, value: np.ndarray,
@@ -350,13 +363,14 @@ def _facts_frame(ctx: Context, table: RawTable, rows: np.ndarray, inds, level, e
     """The facts of the cleared rows, built as Arrow columns (no Python string per row)."""
     n = len(rows)
 
-    def const(v: str) -> pa.Array:
-        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([v])).cast(pa.string())
+    def const(v: str) -> pa.Array:  # n times the same text, built from its bytes
+        data = v.encode("utf-8")
+        return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(np.arange(n + 1, dtype=np.int64) * len(data)),
+                                                             pa.py_buffer(data * n)])
 
     def text(v) -> pa.Array:
         return const(v) if isinstance(v, str) else v
-    frame = pa.table({"indicator_id": text(inds), "entity_level": text(level),
-                      "entity_id": pa.array(entity, pa.string(), from_pandas=True),
+    frame = pa.table({"indicator_id": text(inds), "entity_level": text(level), "entity_id": entity,
                       "value": pa.array(value.astype(float)), "denominator": pa.array(den.astype(float), from_pandas=True),
                       "file": const(table.name), "line": pa.array(table.lines[rows]), "column": const(column),
                       "_order": pa.array(np.asarray(order, dtype=np.int64))})
@@ -381,10 +395,19 @@ def _slow_rows(table: RawTable, rows: np.ndarray, ctx: Context, columns: list[in
             return
 
 
-def _finish(ctx: Context, frames: list[pd.DataFrame]) -> None:
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
-    if frame is not None:
-        ctx.frames.append(frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True))
+def _finish(ctx: Context, frames: list[pd.DataFrame], codes: tuple | None = None) -> None:
+    """The facts of a table in file order; `codes` (the key columns of frames[0], encoded) are kept when they
+    still describe the result: frames[0] alone, in order."""
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return
+    if len(filled) == 1 and filled[0]["_order"].is_monotonic_increasing:
+        ctx.frames.append(filled[0].drop(columns="_order").reset_index(drop=True))
+        ctx.codes.append(codes if filled[0] is frames[0] else None)
+        return
+    frame = pd.concat(filled, ignore_index=True)
+    ctx.frames.append(frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True))
+    ctx.codes.append(None)
 
 
 def parse_long(table: RawTable, ctx: Context) -> None:
@@ -408,7 +431,7 @@ def parse_long(table: RawTable, ctx: Context) -> None:
         fast &= ~vector.formula_candidates(column)
     ids = list(ctx.catalog.ids)
     position = {i: k for k, i in enumerate(ids)}
-    code = map_distinct(table.columns[ind_i], lambda v: position.get(normalise_name(v), -1) if v else -1, -1).astype(int)
+    code = map_distinct(table.columns[ind_i], lambda v: position.get(normalise_name(v), -1) if v else -1, -1, dtype=np.int64)
     inds = [ctx.catalog.indicator(i) for i in ids] + [None]
     props = _indicator_arrays(inds)
     fast &= code >= 0
@@ -417,7 +440,7 @@ def parse_long(table: RawTable, ctx: Context) -> None:
     any_filled = np.zeros(n, dtype=bool)
     for mask in filled.values():
         any_filled |= mask
-    entity = np.full(n, None, dtype=object)
+    entity = None
     for lvl, lvl_code in LEVEL_CODES.items():
         rows = level_of == lvl_code
         if lvl in filled:
@@ -432,16 +455,29 @@ def parse_long(table: RawTable, ctx: Context) -> None:
         if use.any():
             cells = table.columns[entity_cols[lvl]] if lvl in entity_cols else pa.array([""] * n)
             screened = _entity_screen(lvl, cells, ctx)
-            entity[use] = screened[use]
-    fast &= entity != None  # noqa: E711 (element-wise)
+            if use.all():
+                entity = screened
+            else:  # several levels in the file: one plain column
+                entity = pc.if_else(pa.array(use), _decoded(screened),
+                                    pa.nulls(n, pa.string()) if entity is None else vector.as_array(
+                                        _decoded(entity) if isinstance(entity, pa.DictionaryArray) else entity))
+    if entity is None:
+        entity = pa.nulls(n, pa.string())
+    fast &= _valid(entity) if isinstance(entity, pa.DictionaryArray) else entity.is_valid().to_numpy(zero_copy_only=False)
     ok, value, den = _screen_values(props, code, table.columns[value_i],
                                     table.columns[den_i] if den_i is not None else None, table.decimal)
     fast &= ok
     rows = np.flatnonzero(fast)
     level_names = pa.array(list(LEVEL_CODES) + ["academie"])
-    frames = [_facts_frame(ctx, table, rows, pa.array(ids + [""]).take(pa.array(code[rows])),
-                           level_names.take(pa.array(level_of[rows])), entity[rows], value[rows], den[rows],
+    index = pa.array(rows)
+    codes = (pa.DictionaryArray.from_arrays(pa.array(code[rows], pa.int32()), pa.array(ids + [""])),
+             pa.DictionaryArray.from_arrays(pa.array(level_of[rows], pa.int32()), level_names),
+             entity.take(index) if isinstance(entity, pa.DictionaryArray) else None)
+    frames = [_facts_frame(ctx, table, rows, _decoded(codes[0]), _decoded(codes[1]),
+                           _decoded(codes[2]) if codes[2] is not None else entity.take(index), value[rows], den[rows],
                            table.column(value_i), rows)]
+    if codes[2] is None:
+        codes = None
     # The per-row rules for every other row: their facts, or their messages.
     facts = []
     for r, row, bad in _slow_rows(table, np.flatnonzero(~fast), ctx):
@@ -486,7 +522,7 @@ def parse_long(table: RawTable, ctx: Context) -> None:
         if fact:
             facts.append({**fact, "_order": r})
     frames.append(pd.DataFrame(facts))
-    _finish(ctx, frames)
+    _finish(ctx, frames, codes)
 
 
 def parse_wide(table: RawTable, ctx: Context) -> None:
@@ -533,7 +569,8 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
         entity = _entity_screen("academie", table.columns[ent_i], ctx)
     else:
         entity = _entity_screen(level, table.columns[ent_i], ctx)
-    fast &= entity != None  # noqa: E711
+    fast &= _valid(entity)
+    entity = _decoded(entity)
     ind_list = [ctx.catalog.indicator(i) for i in columns]
     props = _indicator_arrays(ind_list)
     cells = []
@@ -548,7 +585,8 @@ def parse_wide(table: RawTable, ctx: Context) -> None:
     frames = []
     for k, (ind_id, i, present, value, den) in enumerate(cells):
         keep = rows[present[rows]]
-        frames.append(_facts_frame(ctx, table, keep, ind_id, level, entity[keep], value[keep], den[keep], table.column(i),
+        frames.append(_facts_frame(ctx, table, keep, ind_id, level, entity.take(pa.array(keep)), value[keep], den[keep],
+                                   table.column(i),
                                    keep * (len(cells) + 1) + k))
     facts = []
     for r, row, bad in _slow_rows(table, np.flatnonzero(~fast), ctx):

@@ -61,6 +61,7 @@ class ImportPlan:
     sites: pd.DataFrame | None = None  # the new sites table, when an annuaire changes it
     circonscriptions: pd.DataFrame | None = None
     site_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fact_keys: vector.FactKeys | None = field(default=None, repr=False)  # keys of `facts`, for the comparison
     snapshot_status: str = "none"  # none | new | new_version | unchanged
     state: str = ""
 
@@ -139,7 +140,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     plan = ImportPlan(data_dir, list(zip(paths, shown)), None,
                       {"fmt": fmt, "sheet": sheet, "new_version": new_version, "today": today}, state=state)
     plan.snapshot = _parse_snapshot(snapshot, problems, today or date.today())
-    known = _known_sites(data_dir)
+    known, known_codes = _known_sites(data_dir)
     max_bytes = int(float(setting("import_max_mb")) * 1_000_000)
 
     tables = []
@@ -181,18 +182,21 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
             circs.update(found)
             source["sites"] = len(rows)
     ctx.sites.update({s["uai"]: s["degree"] for s in annuaire_sites})
-    frames = []
+    ctx.site_codes = known_codes if not annuaire_sites else None
+    frames, codes = [], []
     for kind, table, source in tables:
         if kind in PARSERS and (plan.snapshot is not None or kind in ("long", "wide")):
             PARSERS[kind](table, ctx)
             if ctx.facts:
                 ctx.frames.append(pd.DataFrame(ctx.facts))
+                ctx.codes.append(None)
                 ctx.facts = []
             source["facts"] = int(sum(len(f) for f in ctx.frames))
             frames += ctx.frames
-            ctx.frames = []
+            codes += ctx.codes + [None] * (len(ctx.frames) - len(ctx.codes))
+            ctx.frames, ctx.codes = [], []
 
-    plan.facts = _deduplicate(frames, problems)
+    plan.facts, plan.fact_keys = _deduplicate(frames, problems, codes)
     if annuaire_sites:
         _plan_sites(plan, _read_sites(data_dir), annuaire_sites, circs, territory, problems)
     if plan.snapshot is not None and needs_date and not problems.errors:
@@ -201,18 +205,28 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     return plan
 
 
-def _deduplicate(frames: list[pd.DataFrame], problems: Collector) -> pd.DataFrame:
-    """The facts, each (indicator, entity) once; a repeated key is a warning (same value) or an error."""
+def _deduplicate(frames: list[pd.DataFrame], problems: Collector,
+                 codes: list | None = None) -> tuple[pd.DataFrame, vector.FactKeys | None]:
+    """The facts, each (indicator, entity) once, and their keys (for _compare_with_previous); a repeated key
+    is a warning (same value) or an error. `codes`: per frame, its key columns already encoded, or None."""
     columns = FACT_KEY + ["value", "denominator", "file", "line", "column"]
-    frames = [f[columns] for f in frames if len(f)]
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    codes = codes if codes is not None else [None] * len(frames)
+    filled = [(f[columns], c) for f, c in zip(frames, codes) if len(f)]
+    if len(filled) == 1:
+        frame, encoded = filled[0][0].reset_index(drop=True), filled[0][1]
+    else:
+        frame = pd.concat([f for f, _ in filled], ignore_index=True) if filled else pd.DataFrame(columns=columns)
+        encoded = None
     if frame.empty:
-        return frame
-    frame = frame.astype({"value": float, "denominator": float, "line": "int64"})
-    key = pd.Index(vector.fact_keys(tuple(frame[c] for c in FACT_KEY))[0])
+        return frame, None
+    types = {"value": "float64", "denominator": "float64", "line": "int64"}
+    if any(frame[c].dtype != t for c, t in types.items()):
+        frame = frame.astype(types)
+    keys = vector.FactKeys(encoded if encoded is not None else [frame[c] for c in FACT_KEY])
+    key = keys.index
+    if key.is_unique:
+        return frame, keys
     repeated = key.duplicated(keep=False)
-    if not repeated.any():
-        return frame
     # Each repeat against the first row of its key, vectorised; messages only for the rows the report keeps.
     repeats = frame[repeated].copy()
     repeats["_first"] = np.arange(len(repeats))
@@ -237,7 +251,7 @@ def _deduplicate(frames: list[pd.DataFrame], problems: Collector) -> pd.DataFram
                            f"{row.value:g} ici et {first['value']:g} {other}",
                            "Gardez une seule ligne par entité et indicateur, avec la bonne valeur", kind="duplicate")
     keep = ~key.duplicated(keep="first")
-    return frame[keep].reset_index(drop=True)
+    return frame[keep].reset_index(drop=True), keys.take(np.flatnonzero(keep))
 
 
 def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector) -> None:
@@ -270,7 +284,12 @@ def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector) -> N
                              f"{replaced} fait(s) de la version {current.manifest.get('version', 1)} remplacé(s) par les valeurs importées",
                              "Rien à faire : l'ancienne version reste restaurable (observatoire snapshots --restore)")
     else:
-        plan.final_facts = imported.copy()
+        # In the snapshot's order already (integer ranks): the writer's sort of the texts then finds them sorted.
+        order = plan.fact_keys.sort_order() if plan.fact_keys is not None else None
+        if order is not None and (np.diff(order) < 0).any():
+            plan.final_facts = imported.take(order).reset_index(drop=True)
+        else:
+            plan.final_facts = imported.copy()
         plan.snapshot_status = "new"
     previous = [s for s in snapshots if s.snapshot_date < day]
     if previous:
@@ -281,18 +300,26 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
     """Warnings: sites that stopped reporting an imported indicator, values that jumped more than x10."""
     old = pq.read_table(previous.path / "facts.parquet", columns=FACT_KEY + ["value", "denominator"])
     when = format_date_fr(previous.snapshot_date)
-    imported_ids = pa.array(sorted(plan.facts["indicator_id"].unique().tolist()), pa.string())
-    old = old.filter(pc.is_in(old["indicator_id"], value_set=imported_ids))
     facts, final = plan.facts, plan.final_facts
-    parts = [tuple(old[c] for c in FACT_KEY), tuple(facts[c] for c in FACT_KEY)]
-    if final is not facts and len(final) != len(facts):
-        parts.append(tuple(final[c] for c in FACT_KEY))
-    keys = vector.fact_keys(*parts)
-    old_keys, new_keys = keys[0], keys[1]
-    final_keys = keys[2] if len(keys) > 2 else new_keys
-    # Sites that stopped reporting: old site facts whose key is not in the new snapshot.
+    keys = plan.fact_keys if plan.fact_keys is not None else vector.FactKeys([facts[c] for c in FACT_KEY])
+    imported = pc.is_in(old["indicator_id"], value_set=keys.present(0))
+    if not pc.all(imported).as_py():
+        old = old.filter(imported)
     site = pc.equal(old["entity_level"], "site").to_numpy(zero_copy_only=False)
-    gone_mask = site & (vector.lookup(final_keys, old_keys) < 0)
+    if final is not facts and len(final) != len(facts):  # a new version: the current facts are kept too
+        old_keys, new_keys, final_keys = vector.fact_keys(*(tuple(t[c] for c in FACT_KEY) for t in (old, facts, final)))
+        gone_mask = site & (vector.lookup(final_keys, old_keys) < 0)
+        at = vector.lookup(old_keys, new_keys)
+    else:  # one hash table, of the imported facts' keys (unique): each old fact's position among them
+        position = keys.index.get_indexer(keys.of([old[c] for c in FACT_KEY]))
+        gone_mask = site & (position < 0)
+        found = np.flatnonzero(position >= 0)
+        at = np.full(len(facts), -1, dtype=np.int64)
+        at[position[found]] = found
+        if not (at[position[found]] == found).all():  # a key twice in the old snapshot: its first fact, as lookup()
+            first = np.unique(position[found], return_index=True)[1]
+            at[position[found[first]]] = found[first]
+    # Sites that stopped reporting: old site facts whose key is not in the new snapshot.
     if gone_mask.any():
         gone = old.filter(pa.array(gone_mask)).select(["indicator_id", "entity_id"]).to_pandas()
         for ind_id, group in gone.groupby("indicator_id", sort=True):
@@ -305,7 +332,6 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
                              kind="stopped")
     # Jumps: imported facts against the same key at the previous snapshot.
     factor = float(setting("import_jump_factor"))
-    at = vector.lookup(old_keys, new_keys)
     matched = np.flatnonzero(at >= 0)
     if not len(matched):
         return
@@ -333,13 +359,15 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
                          kind="jump")
 
 
-def _known_sites(data_dir: Path) -> dict[str, int]:
-    """UAI -> degree of the sites referential (read as two Arrow columns: 60 000 sites in a few ms)."""
+def _known_sites(data_dir: Path) -> tuple[dict[str, int], pa.Array | None]:
+    """UAI -> degree of the sites referential (read as two Arrow columns: 60 000 sites in a few ms), and the
+    UAIs as an Arrow array (the screens look cells up in it without building it again from the dict)."""
     path = Path(data_dir) / "reference" / "sites.parquet"
     if not path.exists():
-        return {}
+        return {}, None
     table = pq.read_table(path, columns=["uai", "degree"])
-    return dict(zip(table.column("uai").to_pylist(), table.column("degree").cast(pa.int64()).to_pylist()))
+    uai = table.column("uai").combine_chunks().cast(pa.string())
+    return dict(zip(uai.to_pylist(), table.column("degree").cast(pa.int64()).to_pylist())), uai
 
 
 def _read_sites(data_dir: Path) -> pd.DataFrame:
