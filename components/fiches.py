@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import trend_chart
-from components.session import indicator_values, query
+from components.session import indicator_medians, indicator_values, query
 from components.shell import Context, context, page_header, page_path
 from components.state import canonical_link
 from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows
@@ -21,9 +21,11 @@ from observatoire.fiche import applies_to_site, selected_key, site_comparison
 from observatoire.progress import target_is_level
 from observatoire.filters import SITE_TYPE_LABELS, Filters
 from observatoire.formats import format_number, format_value
+from observatoire.search import code_in_link, fold, matches
 
 NO_DATA = "pas encore de donnée"
 HISTORY_HELP = "Valeur à chaque instantané jusqu'à la date choisie"
+SEARCH_LIMIT = 20
 
 
 def bound_choice(label: str, options: list[str], key: str, format_func, placeholder: str):
@@ -56,15 +58,13 @@ def _value(value, indicator: Indicator) -> str:
 def render_site() -> None:
     ctx = context()
     page_header(ctx, "Fiche établissement")
-    directory = query("site_directory", uai=None)
-    labels = {u: site_label(n, c, u) for u, n, c in
-              zip(directory["uai"], directory["name"], directory["commune_name"].fillna(""))}
-    uai = bound_choice("Rechercher un établissement (nom, commune ou UAI)", list(directory["uai"]), "uai",
-                       lambda u: labels.get(u, u), "Tapez un nom ou un code UAI")
-    if uai is None:
-        st.info("Choisissez un établissement ci-dessus, ou sélectionnez une ligne d'un classement sur une page d'axe.")
+    search_box("uai", "Rechercher un établissement (nom, commune ou UAI)", "Tapez un nom, une commune ou un code UAI",
+               _site_index(str(ctx.store.data_dir), ctx.store.fingerprint), "recherche-etablissement")
+    site = linked_site()
+    if site is None:
+        st.info("Cherchez un établissement ci-dessus, ou sélectionnez une ligne d'un classement sur une page d'axe.")
         return
-    site = directory[directory["uai"] == uai].iloc[0]
+    uai = site["uai"]
     st.header(site["name"])
     st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
                + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))
@@ -92,6 +92,66 @@ def render_site() -> None:
     if chosen:
         st.altair_chart(site_history_chart(ctx, site, ctx.catalog.indicator(chosen), class_label,
                                            f"{area} {area_name}"), key="etablissement-graphique")
+
+
+# A fiche's subject lives in the URL (?uai=…, ?code=…) as the label the search lists, or as the bare code
+# a hand-written link or the map gives; the last one opened is kept in the session for a return by the menu.
+# No selectbox: over 60 000 schools its labels cost ~0.5 s a rerun to build and several MB to send.
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _site_index(directory: str, state: str) -> tuple[list[str], list[str], list[str]]:
+    """(UAI, shown label, folded label) of every site, built once per data state; a search only scans it."""
+    sites = query("site_directory", uai=None)
+    uais = list(sites["uai"])
+    labels = [site_label(n, c, u) for u, n, c in zip(uais, sites["name"], sites["commune_name"].fillna(""))]
+    return uais, labels, [fold(label) for label in labels]
+
+
+def search_box(param: str, label: str, placeholder: str, index: tuple[list[str], list[str], list[str]],
+               key: str) -> None:
+    """A text search over `index` (codes, labels, folded labels); each match is a button that opens its fiche."""
+    codes, labels, folded = index
+    text = st.text_input(label, key=key, placeholder=placeholder)
+    typed = fold(text)
+    if not typed:
+        return
+    found = matches(folded, text)
+    found.sort(key=lambda i: fold(codes[i]) != typed)  # a code typed in full comes first (stable sort)
+    if not found:
+        st.caption(f"Aucun résultat pour « {text.strip()} ».")
+        return
+    more = len(found) - SEARCH_LIMIT
+    st.caption(f"{format_number(len(found))} résultat{'s' if len(found) > 1 else ''}"
+               + (f" ; les {SEARCH_LIMIT} premiers sont listés, précisez la recherche." if more > 0 else "."))
+    for i in found[:SEARCH_LIMIT]:
+        st.button(labels[i], key=f"{key}-{codes[i]}", type="tertiary", on_click=_open_subject,
+                  args=(param, labels[i], key))
+
+
+def _open_subject(param: str, label: str, search_key: str) -> None:
+    st.query_params[param] = label
+    st.session_state[search_key] = ""
+
+
+def linked_site() -> pd.Series | None:
+    """The site the URL names (?uai=CODE or its label), else the one last opened in this session.
+
+    A bare or outdated link gets the shown label written in the address bar, so what a user copies
+    reads well and reloads the same fiche."""
+    raw = st.query_params.get("uai") or st.session_state.get("fiche-uai")
+    if not raw:
+        return None
+    rows = query("site_directory", uai=code_in_link(raw).upper())
+    if rows.empty:
+        st.warning(f"Aucun établissement ne porte le code UAI « {code_in_link(raw)} » dans ces données : "
+                   "cherchez-le par son nom ci-dessus.")
+        return None
+    site = rows.iloc[0]
+    label = site_label(site["name"], site["commune_name"] if pd.notna(site["commune_name"]) else "", site["uai"])
+    if st.query_params.get("uai") != label:
+        st.query_params["uai"] = label
+    st.session_state["fiche-uai"] = site["uai"]
+    return site
 
 
 def area_of(site: pd.Series) -> tuple[str, str]:
@@ -135,8 +195,8 @@ def site_indicators(ctx: Context, site: pd.Series, indicators: list[Indicator]) 
     day = ctx.view.snapshot_date
     ids = [i.id for i in indicators]
     own = indicator_values(ids, Filters(), "site", date_to=day, uai=site["uai"])
-    peers = indicator_values(ids, Filters(isolation=site["isolation"]), "site", date_from=day, date_to=day)
-    area = indicator_values(ids, area_filters(site), "site", date_from=day, date_to=day)
+    peers = indicator_medians(ids, Filters(isolation=site["isolation"]), date_from=day, date_to=day)
+    area = indicator_medians(ids, area_filters(site), date_from=day, date_to=day)
     return site_comparison(indicators, own, peers, area, day)
 
 
@@ -190,13 +250,13 @@ def export_values(values, units: list[str]) -> list[float | None]:
 def site_history_chart(ctx: Context, site: pd.Series, indicator: Indicator, class_label: str, area_label: str):
     """The site's value over the snapshots against the medians of its class and of its area."""
     own = indicator_values([indicator.id], Filters(), "site", uai=site["uai"])[["snapshot_date", "value"]]
-    peers = indicator_values([indicator.id], Filters(isolation=site["isolation"]), "site")
-    area = indicator_values([indicator.id], area_filters(site), "site")
+    peers = indicator_medians([indicator.id], Filters(isolation=site["isolation"]))
+    area = indicator_medians([indicator.id], area_filters(site))
     groups = {"site": "Cet établissement", "classe": f"Médiane « {class_label} »", "zone": f"Médiane {area_label}"}
     series = pd.concat([
         own.assign(groupe="site"),
-        peers.groupby("snapshot_date", as_index=False)["value"].median().assign(groupe="classe"),
-        area.groupby("snapshot_date", as_index=False)["value"].median().assign(groupe="zone"),
+        peers[["snapshot_date", "median"]].rename(columns={"median": "value"}).assign(groupe="classe"),
+        area[["snapshot_date", "median"]].rename(columns={"median": "value"}).assign(groupe="zone"),
     ], ignore_index=True)
     colors = {"site": "#000091", "classe": ctx.store.territory.isolation_colors.get(site["isolation"], "#666666"),
               "zone": "#009E73"}

@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from observatoire.fiche import site_medians
 from observatoire.settings import data_dir
 from observatoire.snapshots import fingerprint
 from observatoire.store import Store
@@ -52,3 +53,22 @@ def indicator_values(indicator_ids: list[str], filters, breakdown: str = "total"
     params["uai"] = uai
     return query("indicator_values", indicator_ids=list(indicator_ids), breakdown=breakdown,
                  date_from=date_from or dates[0], date_to=date_to or dates[-1], **params)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_medians(directory: str, state: str, params: tuple) -> pd.DataFrame:
+    return site_medians(get_store().run("indicator_values", **dict(params)))
+
+
+def indicator_medians(indicator_ids: list[str], filters, date_from: date | None = None,
+                      date_to: date | None = None) -> pd.DataFrame:
+    """Median of the sites' values per indicator and snapshot (observatoire.fiche.site_medians).
+
+    Only the medians are cached: the per-site rows behind them (up to 260 000 for an isolation class at
+    national scale) would cost memory to keep and time to unpickle on every rerun of a fiche.
+    """
+    store = get_store()
+    dates = store.snapshot_dates or [date(1900, 1, 1)]
+    params = {**filters.params(), "uai": None, "indicator_ids": tuple(indicator_ids), "breakdown": "site",
+              "date_from": date_from or dates[0], "date_to": date_to or dates[-1]}
+    return _cached_medians(str(store.data_dir), store.fingerprint, tuple(sorted(params.items())))
