@@ -11,9 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import trend_chart
-from components.session import indicator_medians, indicator_values, query
+from components.session import get_store, indicator_medians, indicator_values, query
 from components.shell import Context, context, page_header, page_path
-from components.state import canonical_link
 from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows
 from observatoire.catalog import UNITS, Indicator
 from observatoire.dates import format_date_fr
@@ -26,18 +25,6 @@ from observatoire.search import code_in_link, fold, matches
 NO_DATA = "pas encore de donnée"
 HISTORY_HELP = "Valeur à chaque instantané jusqu'à la date choisie"
 SEARCH_LIMIT = 20
-
-
-def bound_choice(label: str, options: list[str], key: str, format_func, placeholder: str):
-    """A searchable selectbox kept in the URL. Streamlit writes the shown label there and drops a value
-    it cannot read, so a link carrying the bare code (?uai=9730001A) gets the label written in the URL
-    and the script runs once more: the address bar then holds a link that reloads the same fiche."""
-    rewrite = canonical_link([(key, options, format_func)], {key: st.query_params.get(key)})
-    if rewrite:
-        st.query_params.update(rewrite)
-        st.rerun()
-    return st.selectbox(label, options, index=None, format_func=format_func, key=key, bind="query-params",
-                        persist_state="session", placeholder=placeholder)
 
 
 def site_label(name: str, commune_name: str, uai: str) -> str:
@@ -96,7 +83,8 @@ def render_site() -> None:
 
 # A fiche's subject lives in the URL (?uai=…, ?code=…) as the label the search lists, or as the bare code
 # a hand-written link or the map gives; the last one opened is kept in the session for a return by the menu.
-# No selectbox: over 60 000 schools its labels cost ~0.5 s a rerun to build and several MB to send.
+# No selectbox: over 60 000 schools its labels cost ~0.5 s a rerun to build and several MB to send; the
+# communes of a national territory (~35 000) would cost the same.
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _site_index(directory: str, state: str) -> tuple[list[str], list[str], list[str]]:
@@ -105,6 +93,15 @@ def _site_index(directory: str, state: str) -> tuple[list[str], list[str], list[
     uais = list(sites["uai"])
     labels = [site_label(n, c, u) for u, n, c in zip(uais, sites["name"], sites["commune_name"].fillna(""))]
     return uais, labels, [fold(label) for label in labels]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _commune_index(directory: str, state: str) -> tuple[list[str], list[str], list[str]]:
+    """(INSEE code, shown label, folded label) of every commune, by name."""
+    communes = get_store().territory.communes.sort_values("name")
+    codes = list(communes["insee"])
+    labels = [commune_label(n, c) for n, c in zip(communes["name"], codes)]
+    return codes, labels, [fold(label) for label in labels]
 
 
 def search_box(param: str, label: str, placeholder: str, index: tuple[list[str], list[str], list[str]],
@@ -134,24 +131,37 @@ def _open_subject(param: str, label: str, search_key: str) -> None:
 
 
 def linked_site() -> pd.Series | None:
-    """The site the URL names (?uai=CODE or its label), else the one last opened in this session.
+    """The site the URL names (?uai=CODE or its label), else the one last opened in this session."""
+    def find(code: str) -> pd.Series | None:
+        rows = query("site_directory", uai=code.upper())
+        return None if rows.empty else rows.iloc[0]
+
+    def label(site: pd.Series) -> str:
+        return site_label(site["name"], site["commune_name"] if pd.notna(site["commune_name"]) else "", site["uai"])
+
+    return linked_subject("uai", find, label, "Aucun établissement ne porte le code UAI « {} » dans ces données : "
+                          "cherchez-le par son nom ci-dessus.")
+
+
+def linked_subject(param: str, find, label_of, unknown: str, fallback: str | None = None):
+    """The subject the URL names (?param=CODE or its shown label), else the one last opened in this
+    session, else `fallback`; None when there is none or the code is unknown (then `unknown` is shown).
 
     A bare or outdated link gets the shown label written in the address bar, so what a user copies
-    reads well and reloads the same fiche."""
-    raw = st.query_params.get("uai") or st.session_state.get("fiche-uai")
+    reads well and reloads the same fiche. find(code) -> subject or None; label_of(subject) -> label."""
+    remembered = f"fiche-{param}"
+    raw = st.query_params.get(param) or st.session_state.get(remembered) or fallback
     if not raw:
         return None
-    rows = query("site_directory", uai=code_in_link(raw).upper())
-    if rows.empty:
-        st.warning(f"Aucun établissement ne porte le code UAI « {code_in_link(raw)} » dans ces données : "
-                   "cherchez-le par son nom ci-dessus.")
+    subject = find(code_in_link(raw))
+    if subject is None:
+        st.warning(unknown.format(code_in_link(raw)))
         return None
-    site = rows.iloc[0]
-    label = site_label(site["name"], site["commune_name"] if pd.notna(site["commune_name"]) else "", site["uai"])
-    if st.query_params.get("uai") != label:
-        st.query_params["uai"] = label
-    st.session_state["fiche-uai"] = site["uai"]
-    return site
+    label = label_of(subject)
+    if st.query_params.get(param) != label:
+        st.query_params[param] = label
+    st.session_state[remembered] = code_in_link(label)
+    return subject
 
 
 def area_of(site: pd.Series) -> tuple[str, str]:
@@ -272,16 +282,21 @@ def render_commune() -> None:
     ctx = context()
     page_header(ctx, "Fiche commune")
     communes = ctx.store.territory.communes
-    names = dict(zip(communes["insee"], communes["name"]))
-    chosen_in_filters = ctx.view.filters.commune
-    if "code" not in st.query_params and chosen_in_filters and "code" not in st.session_state:
-        st.session_state["code"] = chosen_in_filters
-    code = bound_choice("Rechercher une commune (nom ou code INSEE)", sorted(names, key=names.get), "code",
-                        lambda c: commune_label(names.get(c, c), c), "Tapez un nom ou un code INSEE")
-    if code is None:
-        st.info("Choisissez une commune ci-dessus (ou dans le filtre « Commune » de la barre latérale).")
+    search_box("code", "Rechercher une commune (nom ou code INSEE)", "Tapez un nom ou un code INSEE",
+               _commune_index(str(ctx.store.data_dir), ctx.store.fingerprint), "recherche-commune")
+
+    def find(code: str) -> pd.Series | None:
+        rows = communes[communes["insee"] == code.upper()]
+        return None if rows.empty else rows.iloc[0]
+
+    commune = linked_subject("code", find, lambda c: commune_label(c["name"], c["insee"]),
+                             "Aucune commune ne porte le code INSEE « {} » dans ces données : "
+                             "cherchez-la par son nom ci-dessus.",
+                             fallback=ctx.view.filters.commune)
+    if commune is None:
+        st.info("Cherchez une commune ci-dessus (ou choisissez-la dans le filtre « Commune » de la barre latérale).")
         return
-    commune = communes[communes["insee"] == code].iloc[0]
+    code = commune["insee"]
     st.header(commune["name"])
     st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
                + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))

@@ -82,7 +82,7 @@ def test_fiche_commune(fixture_app):
 
 def test_fiche_commune_defaults_to_the_global_commune_filter(fixture_app):
     at = fixture_app("commune.py", commune="97302")
-    assert at.selectbox(key="code").value == "97302"
+    assert _linked(at, "code") == "Cayenne (97302)"
     assert at.header[0].value == "Cayenne"
     assert len(_frame(at, "UAI")) == 3
 
@@ -197,3 +197,16 @@ def test_the_fiche_opened_last_comes_back_through_the_menu(fixture_app):
     at.switch_page(str(VIEWS / "etablissement.py")).run()
     assert at.header[0].value == "École du fleuve"
     assert _linked(at).endswith(f"({data.uai(3)})")
+
+
+def test_fiche_commune_from_a_bare_code_a_search_or_an_unknown_code(fixture_app):
+    at = fixture_app("commune.py", code="97353")
+    assert at.header[0].value == "Maripasoula" and _linked(at, "code") == "Maripasoula (97353)"
+    at.text_input(key="recherche-commune").input("CAYENNE").run()
+    found = [b for b in at.button if b.key and b.key.startswith("recherche-commune-")]
+    assert [b.label for b in found] == ["Cayenne (97302)"]
+    found[0].click().run()
+    assert not _errors(at), _errors(at)
+    assert at.header[0].value == "Cayenne" and _linked(at, "code") == "Cayenne (97302)"
+    unknown = fixture_app("commune.py", code="00000")
+    assert not _errors(unknown) and any("00000" in w.value for w in unknown.warning)
