@@ -121,8 +121,13 @@ def search_box(param: str, label: str, placeholder: str, index: tuple[list[str],
     st.caption(f"{format_number(len(found))} résultat{'s' if len(found) > 1 else ''}"
                + (f" ; les {SEARCH_LIMIT} premiers sont listés, précisez la recherche." if more > 0 else "."))
     for i in found[:SEARCH_LIMIT]:
-        st.button(labels[i], key=f"{key}-{codes[i]}", type="tertiary", on_click=_open_subject,
+        st.button(_plain(labels[i]), key=f"{key}-{codes[i]}", type="tertiary", on_click=_open_subject,
                   args=(param, labels[i], key))
+
+
+def _plain(label: str) -> str:
+    """A button label shown as written: a button reads Markdown, and a name may hold * or _."""
+    return "".join("\\" + c if c in "\\*_[]`$~<>#|" else c for c in label)
 
 
 def _open_subject(param: str, label: str, search_key: str) -> None:

@@ -7,11 +7,12 @@ import unicodedata
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _CODE_AT_END = re.compile(r"\(([^()]+)\)\s*$")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})  # NFKD keeps them whole
 
 
 def fold(text: str) -> str:
     """Lower case, accents dropped, punctuation as spaces: 'Saint-Élie (9730001A)' -> 'saint elie 9730001a'."""
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").casefold()
+    plain = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES)).encode("ascii", "ignore").decode("ascii").casefold()
     return _NOT_ALNUM.sub(" ", plain).strip()
 
 

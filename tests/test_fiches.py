@@ -210,3 +210,15 @@ def test_fiche_commune_from_a_bare_code_a_search_or_an_unknown_code(fixture_app)
     assert at.header[0].value == "Cayenne" and _linked(at, "code") == "Cayenne (97302)"
     unknown = fixture_app("commune.py", code="00000")
     assert not _errors(unknown) and any("00000" in w.value for w in unknown.warning)
+
+
+def test_search_folds_accents_case_and_punctuation_and_reads_codes_in_links():
+    from observatoire.search import code_in_link, fold, matches
+
+    assert fold("Saint-Élie — École Œ (9730001A)") == "saint elie ecole oe 9730001a"
+    hay = [fold(t) for t in ("École du fleuve — Maripasoula (9730003C)", "Collège Félix Éboué — Cayenne (9730005E)")]
+    assert matches(hay, "ECOLE maripasoula") == [0]
+    assert matches(hay, "felix-eboue") == [1] and matches(hay, "9730005e") == [1]
+    assert matches(hay, "fleuve cayenne") == [] and matches(hay, "  ") == []
+    assert code_in_link("École (annexe) — Laon (0021000B)") == "0021000B"
+    assert code_in_link(" 9730001A ") == "9730001A"
