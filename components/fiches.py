@@ -11,9 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import trend_chart
-from components.session import indicator_values, query
+from components.session import get_store, indicator_medians, indicator_values, query
 from components.shell import Context, context, page_header, page_path
-from components.state import canonical_link
 from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows
 from observatoire.catalog import UNITS, Indicator
 from observatoire.dates import format_date_fr
@@ -21,21 +20,11 @@ from observatoire.fiche import applies_to_site, selected_key, site_comparison
 from observatoire.progress import target_is_level
 from observatoire.filters import SITE_TYPE_LABELS, Filters
 from observatoire.formats import format_number, format_value
+from observatoire.search import code_in_link, fold, matches
 
 NO_DATA = "pas encore de donnée"
 HISTORY_HELP = "Valeur à chaque instantané jusqu'à la date choisie"
-
-
-def bound_choice(label: str, options: list[str], key: str, format_func, placeholder: str):
-    """A searchable selectbox kept in the URL. Streamlit writes the shown label there and drops a value
-    it cannot read, so a link carrying the bare code (?uai=9730001A) gets the label written in the URL
-    and the script runs once more: the address bar then holds a link that reloads the same fiche."""
-    rewrite = canonical_link([(key, options, format_func)], {key: st.query_params.get(key)})
-    if rewrite:
-        st.query_params.update(rewrite)
-        st.rerun()
-    return st.selectbox(label, options, index=None, format_func=format_func, key=key, bind="query-params",
-                        persist_state="session", placeholder=placeholder)
+SEARCH_LIMIT = 20
 
 
 def site_label(name: str, commune_name: str, uai: str) -> str:
@@ -56,15 +45,13 @@ def _value(value, indicator: Indicator) -> str:
 def render_site() -> None:
     ctx = context()
     page_header(ctx, "Fiche établissement")
-    directory = query("site_directory", uai=None)
-    labels = {u: site_label(n, c, u) for u, n, c in
-              zip(directory["uai"], directory["name"], directory["commune_name"].fillna(""))}
-    uai = bound_choice("Rechercher un établissement (nom, commune ou UAI)", list(directory["uai"]), "uai",
-                       lambda u: labels.get(u, u), "Tapez un nom ou un code UAI")
-    if uai is None:
-        st.info("Choisissez un établissement ci-dessus, ou sélectionnez une ligne d'un classement sur une page d'axe.")
+    search_box("uai", "Rechercher un établissement (nom, commune ou UAI)", "Tapez un nom, une commune ou un code UAI",
+               _site_index(str(ctx.store.data_dir), ctx.store.fingerprint), "recherche-etablissement")
+    site = linked_site()
+    if site is None:
+        st.info("Cherchez un établissement ci-dessus, ou sélectionnez une ligne d'un classement sur une page d'axe.")
         return
-    site = directory[directory["uai"] == uai].iloc[0]
+    uai = site["uai"]
     st.header(site["name"])
     st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
                + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))
@@ -92,6 +79,94 @@ def render_site() -> None:
     if chosen:
         st.altair_chart(site_history_chart(ctx, site, ctx.catalog.indicator(chosen), class_label,
                                            f"{area} {area_name}"), key="etablissement-graphique")
+
+
+# A fiche's subject lives in the URL (?uai=…, ?code=…) as the label the search lists, or as the bare code
+# a hand-written link or the map gives; the last one opened is kept in the session for a return by the menu.
+# No selectbox: over 60 000 schools its labels cost ~0.5 s a rerun to build and several MB to send; the
+# communes of a national territory (~35 000) would cost the same.
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _site_index(directory: str, state: str) -> tuple[list[str], list[str], list[str]]:
+    """(UAI, shown label, folded label) of every site, built once per data state; a search only scans it."""
+    sites = query("site_directory", uai=None)
+    uais = list(sites["uai"])
+    labels = [site_label(n, c, u) for u, n, c in zip(uais, sites["name"], sites["commune_name"].fillna(""))]
+    return uais, labels, [fold(label) for label in labels]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _commune_index(directory: str, state: str) -> tuple[list[str], list[str], list[str]]:
+    """(INSEE code, shown label, folded label) of every commune, by name."""
+    communes = get_store().territory.communes.sort_values("name")
+    codes = list(communes["insee"])
+    labels = [commune_label(n, c) for n, c in zip(communes["name"], codes)]
+    return codes, labels, [fold(label) for label in labels]
+
+
+def search_box(param: str, label: str, placeholder: str, index: tuple[list[str], list[str], list[str]],
+               key: str) -> None:
+    """A text search over `index` (codes, labels, folded labels); each match is a button that opens its fiche."""
+    codes, labels, folded = index
+    text = st.text_input(label, key=key, placeholder=placeholder)
+    typed = fold(text)
+    if not typed:
+        return
+    found = matches(folded, text)
+    found.sort(key=lambda i: fold(codes[i]) != typed)  # a code typed in full comes first (stable sort)
+    if not found:
+        st.caption(f"Aucun résultat pour « {text.strip()} ».")
+        return
+    more = len(found) - SEARCH_LIMIT
+    st.caption(f"{format_number(len(found))} résultat{'s' if len(found) > 1 else ''}"
+               + (f" ; les {SEARCH_LIMIT} premiers sont listés, précisez la recherche." if more > 0 else "."))
+    for i in found[:SEARCH_LIMIT]:
+        st.button(_plain(labels[i]), key=f"{key}-{codes[i]}", type="tertiary", on_click=_open_subject,
+                  args=(param, labels[i], key))
+
+
+def _plain(label: str) -> str:
+    """A button label shown as written: a button reads Markdown, and a name may hold * or _."""
+    return "".join("\\" + c if c in "\\*_[]`$~<>#|" else c for c in label)
+
+
+def _open_subject(param: str, label: str, search_key: str) -> None:
+    st.query_params[param] = label
+    st.session_state[search_key] = ""
+
+
+def linked_site() -> pd.Series | None:
+    """The site the URL names (?uai=CODE or its label), else the one last opened in this session."""
+    def find(code: str) -> pd.Series | None:
+        rows = query("site_directory", uai=code.upper())
+        return None if rows.empty else rows.iloc[0]
+
+    def label(site: pd.Series) -> str:
+        return site_label(site["name"], site["commune_name"] if pd.notna(site["commune_name"]) else "", site["uai"])
+
+    return linked_subject("uai", find, label, "Aucun établissement ne porte le code UAI « {} » dans ces données : "
+                          "cherchez-le par son nom ci-dessus.")
+
+
+def linked_subject(param: str, find, label_of, unknown: str, fallback: str | None = None):
+    """The subject the URL names (?param=CODE or its shown label), else the one last opened in this
+    session, else `fallback`; None when there is none or the code is unknown (then `unknown` is shown).
+
+    A bare or outdated link gets the shown label written in the address bar, so what a user copies
+    reads well and reloads the same fiche. find(code) -> subject or None; label_of(subject) -> label."""
+    remembered = f"fiche-{param}"
+    raw = st.query_params.get(param) or st.session_state.get(remembered) or fallback
+    if not raw:
+        return None
+    subject = find(code_in_link(raw))
+    if subject is None:
+        st.warning(unknown.format(code_in_link(raw)))
+        return None
+    label = label_of(subject)
+    if st.query_params.get(param) != label:
+        st.query_params[param] = label
+    st.session_state[remembered] = code_in_link(label)
+    return subject
 
 
 def area_of(site: pd.Series) -> tuple[str, str]:
@@ -135,8 +210,8 @@ def site_indicators(ctx: Context, site: pd.Series, indicators: list[Indicator]) 
     day = ctx.view.snapshot_date
     ids = [i.id for i in indicators]
     own = indicator_values(ids, Filters(), "site", date_to=day, uai=site["uai"])
-    peers = indicator_values(ids, Filters(isolation=site["isolation"]), "site", date_from=day, date_to=day)
-    area = indicator_values(ids, area_filters(site), "site", date_from=day, date_to=day)
+    peers = indicator_medians(ids, Filters(isolation=site["isolation"]), date_from=day, date_to=day)
+    area = indicator_medians(ids, area_filters(site), date_from=day, date_to=day)
     return site_comparison(indicators, own, peers, area, day)
 
 
@@ -190,13 +265,13 @@ def export_values(values, units: list[str]) -> list[float | None]:
 def site_history_chart(ctx: Context, site: pd.Series, indicator: Indicator, class_label: str, area_label: str):
     """The site's value over the snapshots against the medians of its class and of its area."""
     own = indicator_values([indicator.id], Filters(), "site", uai=site["uai"])[["snapshot_date", "value"]]
-    peers = indicator_values([indicator.id], Filters(isolation=site["isolation"]), "site")
-    area = indicator_values([indicator.id], area_filters(site), "site")
+    peers = indicator_medians([indicator.id], Filters(isolation=site["isolation"]))
+    area = indicator_medians([indicator.id], area_filters(site))
     groups = {"site": "Cet établissement", "classe": f"Médiane « {class_label} »", "zone": f"Médiane {area_label}"}
     series = pd.concat([
         own.assign(groupe="site"),
-        peers.groupby("snapshot_date", as_index=False)["value"].median().assign(groupe="classe"),
-        area.groupby("snapshot_date", as_index=False)["value"].median().assign(groupe="zone"),
+        peers[["snapshot_date", "median"]].rename(columns={"median": "value"}).assign(groupe="classe"),
+        area[["snapshot_date", "median"]].rename(columns={"median": "value"}).assign(groupe="zone"),
     ], ignore_index=True)
     colors = {"site": "#000091", "classe": ctx.store.territory.isolation_colors.get(site["isolation"], "#666666"),
               "zone": "#009E73"}
@@ -212,16 +287,21 @@ def render_commune() -> None:
     ctx = context()
     page_header(ctx, "Fiche commune")
     communes = ctx.store.territory.communes
-    names = dict(zip(communes["insee"], communes["name"]))
-    chosen_in_filters = ctx.view.filters.commune
-    if "code" not in st.query_params and chosen_in_filters and "code" not in st.session_state:
-        st.session_state["code"] = chosen_in_filters
-    code = bound_choice("Rechercher une commune (nom ou code INSEE)", sorted(names, key=names.get), "code",
-                        lambda c: commune_label(names.get(c, c), c), "Tapez un nom ou un code INSEE")
-    if code is None:
-        st.info("Choisissez une commune ci-dessus (ou dans le filtre « Commune » de la barre latérale).")
+    search_box("code", "Rechercher une commune (nom ou code INSEE)", "Tapez un nom ou un code INSEE",
+               _commune_index(str(ctx.store.data_dir), ctx.store.fingerprint), "recherche-commune")
+
+    def find(code: str) -> pd.Series | None:
+        rows = communes[communes["insee"] == code.upper()]
+        return None if rows.empty else rows.iloc[0]
+
+    commune = linked_subject("code", find, lambda c: commune_label(c["name"], c["insee"]),
+                             "Aucune commune ne porte le code INSEE « {} » dans ces données : "
+                             "cherchez-la par son nom ci-dessus.",
+                             fallback=ctx.view.filters.commune)
+    if commune is None:
+        st.info("Cherchez une commune ci-dessus (ou choisissez-la dans le filtre « Commune » de la barre latérale).")
         return
-    commune = communes[communes["insee"] == code].iloc[0]
+    code = commune["insee"]
     st.header(commune["name"])
     st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
                + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))

@@ -22,20 +22,31 @@ def applies_to_site(indicator: Indicator, degree: int) -> bool:
     return indicator.scope == "all" or indicator.scope == f"{degree}d"
 
 
-def medians(per_site: pd.DataFrame, snapshot_date: date) -> pd.DataFrame:
-    """Median of the sites' values at the date, per indicator (columns median, sites)."""
-    rows = per_site[(per_site["snapshot_date"] == snapshot_date) & per_site["value"].notna()]
-    if rows.empty:
-        return pd.DataFrame(columns=["median", "sites"], index=pd.Index([], name="indicator_id"))
-    return rows.groupby("indicator_id")["value"].agg(median="median", sites="count")
+def site_medians(per_site: pd.DataFrame) -> pd.DataFrame:
+    """Median and number of the sites having a value, per indicator and snapshot.
+
+    `per_site`: indicator_values rows, breakdown 'site'. Grain of the result: one row per (indicator_id,
+    snapshot_date) with at least one value; columns median, sites.
+    """
+    rows = per_site[per_site["value"].notna()]
+    out = rows.groupby(["indicator_id", "snapshot_date"], as_index=False)["value"].agg(median="median", sites="count")
+    return out[["indicator_id", "snapshot_date", "median", "sites"]]
 
 
-def site_comparison(indicators: list[Indicator], site_rows: pd.DataFrame, class_sites: pd.DataFrame,
-                    area_sites: pd.DataFrame, snapshot_date: date) -> pd.DataFrame:
+def medians(by_date: pd.DataFrame, snapshot_date: date) -> pd.DataFrame:
+    """site_medians rows at one date, indexed by indicator (columns median, sites)."""
+    rows = by_date[by_date["snapshot_date"] == snapshot_date]
+    return rows.set_index("indicator_id")[["median", "sites"]]
+
+
+def site_comparison(indicators: list[Indicator], site_rows: pd.DataFrame, class_medians: pd.DataFrame,
+                    area_medians: pd.DataFrame, snapshot_date: date) -> pd.DataFrame:
     """One row per indicator: the site's value at the date, its previous value, the medians of its
-    isolation class and of its circonscription (or bassin), and its history up to the date."""
+    isolation class and of its circonscription (or bassin), and its history up to the date.
+
+    class_medians, area_medians: site_medians of the class's and the area's sites."""
     mine = site_rows[site_rows["snapshot_date"] <= snapshot_date].sort_values("snapshot_date")
-    by_class, by_area = medians(class_sites, snapshot_date), medians(area_sites, snapshot_date)
+    by_class, by_area = medians(class_medians, snapshot_date), medians(area_medians, snapshot_date)
     out = []
     for ind in indicators:
         own = mine[mine["indicator_id"] == ind.id]

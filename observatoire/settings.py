@@ -36,6 +36,9 @@ SETTINGS = (
     Setting("store_memory_limit", "OBSERVATOIRE_STORE_MEMORY_LIMIT", "512MB",
             "Pages: DuckDB memory limit of the store (beyond, a query spills to a temporary folder). DuckDB's "
             "own default, 80 % of RAM, kept 5 GB of buffers at national scale for no gain in speed."),
+    Setting("page_cache_max_size", "OBSERVATOIRE_PAGE_CACHE_MAX_SIZE", "256MB",
+            "Pages: most pickled bytes of query results kept by st.cache_data (least recently used dropped "
+            "first); read when the app starts."),
     Setting("import_max_mb", "OBSERVATOIRE_IMPORT_MAX_MB", "50",
             "Imports: largest file accepted, in megabytes; a bigger file is refused before it is read."),
     Setting("import_jump_factor", "OBSERVATOIRE_IMPORT_JUMP_FACTOR", "10",
