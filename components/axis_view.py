@@ -6,6 +6,8 @@ Only the chosen indicator's charts are built, so a rerun stays fast with twenty 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -23,6 +25,7 @@ from observatoire.fiche import commune_ranking, selected_key, site_ranking
 from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
 from observatoire.formats import format_number
 from observatoire.progress import headlines, target_applies, target_is_level
+from observatoire.territory import Territory
 
 CARDS_PER_ROW = 3
 
@@ -226,9 +229,9 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
                      key=f"dl-{key}", formats=formats)
 
 
-def site_table(ctx: Context, indicator: Indicator, ranked: pd.DataFrame) -> pd.DataFrame:
+def site_table(territory: Territory, indicator: Indicator, ranked: pd.DataFrame) -> pd.DataFrame:
     """The site ranking in French columns; UAI kept so a selected row opens its fiche."""
-    labels = ctx.store.territory.isolation_labels
+    labels = territory.isolation_labels
     table = pd.DataFrame({
         "Rang": ranked["rank"],
         "Établissement": ranked["name"],
@@ -246,9 +249,9 @@ def site_table(ctx: Context, indicator: Indicator, ranked: pd.DataFrame) -> pd.D
     return table
 
 
-def commune_table(ctx: Context, indicator: Indicator, ranked: pd.DataFrame) -> pd.DataFrame:
-    labels = ctx.store.territory.isolation_labels
-    zones = dict(zip(ctx.store.territory.zones["zone"], ctx.store.territory.zones["name"]))
+def commune_table(territory: Territory, indicator: Indicator, ranked: pd.DataFrame) -> pd.DataFrame:
+    labels = territory.isolation_labels
+    zones = dict(zip(territory.zones["zone"], territory.zones["name"]))
     return pd.DataFrame({
         "Rang": ranked["rank"],
         "Commune": ranked["name"],
@@ -271,18 +274,22 @@ def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> Non
         return
     day = ctx.view.snapshot_date
     level = "site" if indicator.level == "site" else "commune"
-    rows = indicator_values([indicator.id], ctx.view.filters, level, date_from=day, date_to=day)
-    if rows.empty:
+    ranking = _ranking(ctx.store.fingerprint, indicator.id, ctx.view.filters, day)
+    if ranking is None:
         st.info(NO_DATA)
         return
+    ranked, table = ranking
     if level == "site":
-        ranked = site_ranking(rows, query("site_directory", uai=None), indicator.direction)
-        table, column, target, param = site_table(ctx, indicator, ranked), "UAI", "etablissement", "uai"
-        labels = {u: site_label(n, c, u) for u, n, c in zip(ranked["uai"], ranked["name"], ranked["commune_name"])}
+        column, target, param = "UAI", "etablissement", "uai"
+
+        def label_of(uai: str) -> str:  # only for the selected row: the ranking may hold 60 000 sites
+            row = ranked[ranked["uai"] == uai].iloc[0]
+            return site_label(row["name"], row["commune_name"], uai)
     else:
-        ranked = commune_ranking(rows, ctx.store.territory.communes, indicator.direction)
-        table, column, target, param = commune_table(ctx, indicator, ranked), "Code INSEE", "commune", "code"
-        labels = {c: commune_label(n, c) for c, n in zip(ranked["code"], ranked["name"])}
+        column, target, param = "Code INSEE", "commune", "code"
+
+        def label_of(code: str) -> str:
+            return commune_label(ranked.loc[ranked["code"] == code, "name"].iloc[0], code)
     what = "établissement" if level == "site" else "commune"
     shown, cut = screen_rows(table)
     st.caption(f"{format_number(len(table))} {what}s ayant répondu au {format_date_fr(day)}, du meilleur au moins "
@@ -292,16 +299,35 @@ def draw_ranking(ctx: Context, indicator: Indicator, page: str, key: str) -> Non
     formats.update({c: "int" for c in table.columns[table.columns.get_loc(indicator.label) + 1:]})
     event = st.dataframe(french_styler(shown, formats), hide_index=True, key=key, on_select="rerun",
                          selection_mode="single-row")
-    open_fiche(event, shown, column, target, param, labels)
+    open_fiche(event, shown, column, target, param, label_of)
     download_buttons(table, [page, indicator.id, "classement", str(day)], ctx.about(), key=f"dl-{key}",
                      formats=formats)
 
 
+# The ranking joins every site's value with the site directory (60 000 rows at national scale): built once per
+# data state, indicator, filters and date, and shared by reruns and sessions (cache_resource: no copy, no
+# unpickling; nothing below changes it). Few entries: each may hold tens of thousands of rows.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _ranking(state: str, indicator_id: str, filters: Filters, day) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """(ranked rows, table in French columns) of the sites or communes on one indicator, None if no value."""
+    store = get_store()
+    indicator = store.catalog.indicator(indicator_id)
+    level = "site" if indicator.level == "site" else "commune"
+    rows = indicator_values([indicator_id], filters, level, date_from=day, date_to=day)
+    if rows.empty:
+        return None
+    if level == "site":
+        ranked = site_ranking(rows, query("site_directory", uai=None), indicator.direction)
+        return ranked, site_table(store.territory, indicator, ranked)
+    ranked = commune_ranking(rows, store.territory.communes, indicator.direction)
+    return ranked, commune_table(store.territory, indicator, ranked)
+
+
 def open_fiche(event, table: pd.DataFrame, column: str, target: str, param: str,
-               labels: dict[str, str] | None = None) -> None:
+               label_of: Callable[[str], str] | None = None) -> None:
     """Switch to the fiche of the selected row. query_params must be given: st.switch_page raises when
     bound parameters are in the URL otherwise; the global filters survive (persisted in session). The
     fiche's search box is bound to the URL by its shown label, so the label is what the link carries."""
     chosen = selected_key(event, table, column)
     if chosen:
-        st.switch_page(page_path(target), query_params={param: (labels or {}).get(chosen, chosen)})
+        st.switch_page(page_path(target), query_params={param: label_of(chosen) if label_of else chosen})

@@ -42,7 +42,7 @@ def absent_classes(ctx: Context) -> str | None:
     """Why no gap can exist in this scope at all: it holds no site of one of the two compared classes
     (an inspector's circonscription on the coast has no isolated school). None when both are present."""
     urban, isolated, urban_label, isolated_label = class_labels(ctx)
-    present = set(query("sites_in_scope", min_pupils=None, **ctx.view.filters.params())["isolation"])
+    present = set(query("sites_in_scope", min_pupils=None, **ctx.view.filters.params())["isolation"].dropna().unique())
     missing = [label for cls, label in ((isolated, isolated_label), (urban, urban_label)) if cls not in present]
     if not missing:
         return None

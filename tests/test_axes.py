@@ -178,7 +178,7 @@ def test_row_selection_opens_the_fiche_with_its_uai(monkeypatch):
     axis_view.open_fiche({"selection": {"rows": [1]}}, table, "UAI", "etablissement", "uai")
     assert calls == [(page_path("etablissement"), {"uai": "9730004B"})]
     axis_view.open_fiche({"selection": {"rows": [0]}}, table, "UAI", "etablissement", "uai",
-                         {"9730005A": "a — Cayenne (9730005A)"})
+                         {"9730005A": "a — Cayenne (9730005A)"}.get)
     assert calls[-1] == (page_path("etablissement"), {"uai": "a — Cayenne (9730005A)"})
     assert selected_key(None, table, "UAI") is None
     assert selected_key({"selection": {"rows": [7]}}, table, "UAI") is None
