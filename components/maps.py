@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from observatoire.formats import format_number, format_percent, format_value
 
@@ -277,7 +278,10 @@ class CompactDeck(pdk.Deck):
     def to_json(self) -> str:
         cached = self.__dict__.get("_compact_json")
         if cached is None:
-            cached = json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+            # pydeck's own serialiser, minus its indentation: no indented copy to parse again (with 60 000
+            # sites, that round trip held a few hundred MB for a moment).
+            cached = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
+                                ensure_ascii=False)
             self.__dict__["_compact_json"] = cached
         return cached
 
