@@ -152,12 +152,14 @@ def materialize(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
 
 
 def load_entity_facts(con: duckdb.DuckDBPyConnection, snapshot_infos: list) -> None:
-    """Copy the facts into `entity_facts`, a compressed in-memory table keyed by an integer entity key.
+    """Copy the facts into `entity_facts`, a compressed in-memory table keyed by integers: `indicator_key`
+    (the indicator's display_order) and `entity_key` (added to `entities` here).
 
-    Decoding the entity strings of every Parquet fact and joining them to `entities` was most of a roll-up's
-    time (national scale, 18 M facts: 1 s of a 1,3 s query). Loaded once per store, one snapshot at a time,
-    each compressed as it lands (checkpoint), so loading never holds more than one snapshot uncompressed:
-    18 M facts take ~20 MB. Gives `entities` its `entity_key`; `facts` (the Parquet view) is unchanged.
+    Decoding the indicator and entity strings of every Parquet fact and hashing them on every query was most
+    of a roll-up's time (national scale, 18 M facts: 1 s of a 1,3 s query). Loaded once per store, one
+    snapshot at a time, each compressed as it lands (checkpoint), so loading never holds more than one
+    snapshot uncompressed: 18 M facts take ~20 MB. `facts` (the Parquet view) is unchanged and stays the
+    source of truth; the SQL console's sandbox has neither `entity_facts` nor `entity_key`.
     """
     con.execute("create table _keyed_entities as select *, row_number() over (order by entity_level, entity_id)"
                 "::integer as entity_key from entities")
