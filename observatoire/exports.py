@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 
 import pandas as pd
+
+from .search import fold
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,8 +50,7 @@ def file_stem(*parts: str) -> str:
     """'synthese_taux-utilisation_2025-08-31': ASCII, lower case, safe for any file system."""
     words = []
     for part in parts:
-        text = unicodedata.normalize("NFKD", str(part)).encode("ascii", "ignore").decode()
-        text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+        text = fold(part).replace(" ", "-")
         if text:
             words.append(text)
     return "_".join(words) or "export"

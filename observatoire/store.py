@@ -161,14 +161,7 @@ def load_entity_facts(con: duckdb.DuckDBPyConnection, snapshot_infos: list) -> N
     snapshot uncompressed: 18 M facts take ~20 MB. `facts` (the Parquet view) is unchanged and stays the
     source of truth; the SQL console's sandbox has neither `entity_facts` nor `entity_key`.
     """
-    con.execute("create table _keyed_entities as select *, row_number() over (order by entity_level, entity_id)"
-                "::integer as entity_key from entities")
-    con.execute("drop table entities")
-    con.execute("alter table _keyed_entities rename to entities")
-    con.execute("attach ':memory:' as compact (compress)")
-    con.execute("create table compact.entity_facts (snapshot_date date, indicator_key smallint, entity_key integer, "
-                "value double, denominator double)")
-    con.execute("create view entity_facts as select * from compact.entity_facts")
+    con.execute(load_query("create_entity_facts").sql)
     load = load_query("load_entity_facts")
     for info in snapshot_infos:
         con.execute(load.sql, load.bind({"file": str(info.path / "facts.parquet"), "snapshot_date": info.snapshot_date}))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
+
+from ..search import fold
 
 SPACES = "\u00a0\u202f\u2009\u2007 "
 FORMULA_START = ("=", "@", "+", "-")
@@ -14,8 +15,7 @@ EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date serials (1900 system, 
 
 def normalise_name(name: str) -> str:
     """'Code postal' -> 'code_postal', 'Dénominateur' -> 'denominateur', 'nom-circonscription' -> 'nom_circonscription'."""
-    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return fold(name or "").replace(" ", "_")
 
 
 class NotANumber(ValueError):
