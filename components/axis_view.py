@@ -19,13 +19,13 @@ from components.kpi import NO_DATA, indicator_card
 from components.session import get_store, indicator_values, query
 from components.shell import Context, context, page_header, page_path
 from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows, unit_format
-from observatoire.catalog import LEVELS, Indicator
-from observatoire.dates import format_date_fr
-from observatoire.fiche import commune_ranking, selected_key, site_ranking
-from observatoire.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
-from observatoire.formats import format_number
-from observatoire.progress import headlines, target_applies, target_is_level
-from observatoire.territory import Territory
+from observatoire.model.catalog import LEVELS, Indicator
+from observatoire.model.dates import format_date_fr
+from observatoire.metrics.fiche import commune_ranking, selected_key, site_ranking
+from observatoire.model.filters import BREAKDOWNS, SITE_TYPE_LABELS, Filters, breakdowns_for, not_broken_down
+from observatoire.output.numbers import format_number
+from observatoire.metrics.progress import headlines, target_applies, target_is_level
+from observatoire.model.territory import Territory
 
 CARDS_PER_ROW = 3
 

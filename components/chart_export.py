@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from observatoire.copil_export import chart_png, chart_svg
-from observatoire.exports import file_stem
+from observatoire.copil.export import chart_png, chart_svg
+from observatoire.output.tables import file_stem
 
 
 def chart_downloads(chart, name: str, key: str, container=None) -> None:

@@ -9,9 +9,9 @@ from components.charts import gap_chart
 from components.session import get_store, indicator_values, query
 from components.shell import Context
 from components.tables import download_buttons, french_styler
-from observatoire import equity
-from observatoire.catalog import Indicator
-from observatoire.filters import Filters
+from observatoire.metrics import equity
+from observatoire.model.catalog import Indicator
+from observatoire.model.filters import Filters
 
 
 def class_labels(ctx: Context) -> tuple[str, str, str, str]:

@@ -14,13 +14,13 @@ from components.charts import trend_chart
 from components.session import get_store, indicator_medians, indicator_values, query
 from components.shell import Context, context, page_header, page_path
 from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows
-from observatoire.catalog import UNITS, Indicator
-from observatoire.dates import format_date_fr
-from observatoire.fiche import applies_to_site, selected_key, site_comparison
-from observatoire.progress import target_is_level
-from observatoire.filters import SITE_TYPE_LABELS, Filters
-from observatoire.formats import format_number, format_value
-from observatoire.search import code_in_link, fold, matches
+from observatoire.model.catalog import UNITS, Indicator
+from observatoire.model.dates import format_date_fr
+from observatoire.metrics.fiche import applies_to_site, selected_key, site_comparison
+from observatoire.metrics.progress import target_is_level
+from observatoire.model.filters import SITE_TYPE_LABELS, Filters
+from observatoire.output.numbers import format_number, format_value
+from observatoire.model.search import code_in_link, fold, matches
 
 NO_DATA = "pas encore de donnée"
 HISTORY_HELP = "Valeur à chaque instantané jusqu'à la date choisie"
@@ -206,7 +206,7 @@ def draw_identity(ctx: Context, site: pd.Series) -> None:
 
 
 def site_indicators(ctx: Context, site: pd.Series, indicators: list[Indicator]) -> pd.DataFrame:
-    """The comparison rows (observatoire.fiche.site_comparison) for this site at the chosen snapshot."""
+    """The comparison rows (observatoire.metrics.fiche.site_comparison) for this site at the chosen snapshot."""
     day = ctx.view.snapshot_date
     ids = [i.id for i in indicators]
     own = indicator_values(ids, Filters(), "site", date_to=day, uai=site["uai"])

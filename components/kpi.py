@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from observatoire.catalog import Indicator
-from observatoire.dates import format_date_fr
-from observatoire.formats import format_change, format_percent, format_value
-from observatoire.progress import Headline
+from observatoire.model.catalog import Indicator
+from observatoire.model.dates import format_date_fr
+from observatoire.output.numbers import format_change, format_percent, format_value
+from observatoire.metrics.progress import Headline
 
 STATUS_ICONS = {"ahead": "🟢", "on_track": "🟡", "late": "🔴"}
 NO_DATA = "Pas encore de donnée pour cet instantané."

@@ -15,7 +15,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from observatoire.formats import format_number, format_percent, format_value
+from observatoire.output.numbers import format_number, format_percent, format_value
 
 COMMUNES_LAYER = "communes"
 SITES_LAYER = "sites"

@@ -12,10 +12,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from observatoire.fiche import site_medians
+from observatoire.metrics.fiche import site_medians
 from observatoire.settings import data_dir, setting
-from observatoire.snapshots import fingerprint
-from observatoire.store import Store
+from observatoire.storage.snapshots import fingerprint
+from observatoire.storage.store import Store
 
 
 def _close(store: Store) -> None:
@@ -83,7 +83,7 @@ def _cached_medians(directory: str, state: str, params: tuple) -> pd.DataFrame:
 
 def indicator_medians(indicator_ids: list[str], filters, date_from: date | None = None,
                       date_to: date | None = None) -> pd.DataFrame:
-    """Median of the sites' values per indicator and snapshot (observatoire.fiche.site_medians).
+    """Median of the sites' values per indicator and snapshot (observatoire.metrics.fiche.site_medians).
 
     Only the medians are cached: the per-site rows behind them (up to 260 000 for an isolation class at
     national scale) would cost memory to keep and time to unpickle on every rerun of a fiche.

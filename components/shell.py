@@ -10,8 +10,8 @@ import streamlit as st
 
 from components.session import get_store
 from components.state import View, current_view, filter_labels, filter_widgets
-from observatoire.dates import format_date_fr
-from observatoire.store import Store
+from observatoire.model.dates import format_date_fr
+from observatoire.storage.store import Store
 
 APP_TITLE = "Observatoire du numérique éducatif"
 # Section -> (file, title, url path, icon). Page bodies live in pages/views/ (see README: navigation);

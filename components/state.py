@@ -8,8 +8,8 @@ from datetime import date
 import streamlit as st
 
 from components.session import query
-from observatoire.dates import format_date_fr, school_year
-from observatoire.filters import DEGREE_LABELS, SITE_TYPE_LABELS, Filters
+from observatoire.model.dates import format_date_fr, school_year
+from observatoire.model.filters import DEGREE_LABELS, SITE_TYPE_LABELS, Filters
 
 # Widget key (= URL parameter) -> Filters field.
 FILTER_KEYS = {

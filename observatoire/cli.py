@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .errors import ObservatoireError, ValidationError
-from .settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
+from observatoire import __version__
+from observatoire.errors import ObservatoireError, ValidationError
+from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -110,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_demo(args, directory: Path) -> int:
-    from .demo import DEFAULT_SEED, build_demo
-    from .snapshots import list_snapshots
+    from observatoire.demo import DEFAULT_SEED, build_demo
+    from observatoire.storage.snapshots import list_snapshots
 
     if args.if_missing and list_snapshots(directory):
         print(f"Des instantanés existent déjà dans {directory} : rien à faire.")
@@ -126,7 +126,7 @@ def cmd_demo(args, directory: Path) -> int:
 
 
 def cmd_check(args, directory: Path) -> int:
-    from .check import check_data_dir
+    from observatoire.storage.check import check_data_dir
 
     problems = check_data_dir(directory)
     if problems:
@@ -139,8 +139,8 @@ def cmd_check(args, directory: Path) -> int:
 
 
 def cmd_snapshots(args, directory: Path) -> int:
-    from .dates import format_date_fr
-    from .snapshots import list_snapshots
+    from observatoire.model.dates import format_date_fr
+    from observatoire.storage.snapshots import list_snapshots
 
     if args.delete or args.restore:
         return _change_snapshot(args, directory)
@@ -159,9 +159,9 @@ def cmd_snapshots(args, directory: Path) -> int:
 
 
 def cmd_sql(args, directory: Path) -> int:
-    from .exports import to_csv_bytes
-    from .sandbox import SqlRefused, run_sql
-    from .store import Store
+    from observatoire.output.tables import to_csv_bytes
+    from observatoire.console.sandbox import SqlRefused, run_sql
+    from observatoire.storage.store import Store
 
     if args.limit is not None and args.limit < 1:
         print("Erreur : --limit doit être un entier positif.", file=sys.stderr)
@@ -186,8 +186,8 @@ def cmd_sql(args, directory: Path) -> int:
 def _change_snapshot(args, directory: Path) -> int:
     from datetime import date
 
-    from .dates import format_date_fr
-    from .snapshots import data_lock, delete_snapshot, list_archived, list_snapshots, restore_snapshot
+    from observatoire.model.dates import format_date_fr
+    from observatoire.storage.snapshots import data_lock, delete_snapshot, list_archived, list_snapshots, restore_snapshot
 
     text = args.delete or args.restore
     try:
@@ -231,7 +231,7 @@ def _change_snapshot(args, directory: Path) -> int:
 
 
 def cmd_import(args, directory: Path) -> int:
-    from .ingest import UsageProblem, commit, prepare
+    from observatoire.ingest import UsageProblem, commit, prepare
 
     try:
         plan = prepare(args.files, args.snapshot, directory, args.format, args.sheet, args.new_version)
@@ -254,10 +254,10 @@ def cmd_import(args, directory: Path) -> int:
 
 
 def cmd_template(args, directory: Path) -> int:
-    from .catalog import load_catalog
-    from .ingest.templates import example_uai, write_template
-    from .settings import territory_folder
-    from .territory import load_territory
+    from observatoire.model.catalog import load_catalog
+    from observatoire.ingest.templates import example_uai, write_template
+    from observatoire.settings import territory_folder
+    from observatoire.model.territory import load_territory
 
     if Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         print("observatoire template : erreur d'utilisation : --out doit finir par .csv ou .xlsx", file=sys.stderr)
@@ -272,11 +272,11 @@ def cmd_template(args, directory: Path) -> int:
 def cmd_copil(args, directory: Path) -> int:
     from datetime import date
 
-    from .copil import build_deck, filter_labels
-    from .copil_export import render_charts, to_pdf, to_pptx
-    from .dates import format_date_fr
-    from .filters import FILTER_LABELS, Filters
-    from .store import Store
+    from observatoire.copil.deck import build_deck, filter_labels
+    from observatoire.copil.export import render_charts, to_pdf, to_pptx
+    from observatoire.model.dates import format_date_fr
+    from observatoire.model.filters import FILTER_LABELS, Filters
+    from observatoire.storage.store import Store
 
     days = {}
     for name in ("snapshot", "compare"):
@@ -331,7 +331,7 @@ def cmd_copil(args, directory: Path) -> int:
 
 
 def cmd_bench(args, directory: Path) -> int:
-    from .bench import main as bench_main
+    from observatoire.bench.run import main as bench_main
 
     if args.repeat < 1:
         print("observatoire bench : erreur d'utilisation : --repeat doit valoir au moins 1.", file=sys.stderr)

@@ -17,14 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, geo
-from .catalog import Catalog, Indicator, load_catalog
-from .errors import ValidationError
-from .dates import school_year
-from .settings import requested_territory, territory_folder, territory_id
-from .snapshots import SNAPSHOTS, list_snapshots, write_snapshot
-from .territory import Territory, load_territory
-from .uai import make_uai
+from observatoire import __version__
+from observatoire.model import geo
+from observatoire.model.catalog import Catalog, Indicator, load_catalog
+from observatoire.errors import ValidationError
+from observatoire.model.dates import school_year
+from observatoire.settings import requested_territory, territory_folder, territory_id
+from observatoire.storage.snapshots import SNAPSHOTS, list_snapshots, write_snapshot
+from observatoire.model.territory import Territory, load_territory
+from observatoire.model.uai import make_uai
 
 DEFAULT_SEED = 20240901
 # Bump when the generator's output changes: `observatoire bench` rebuilds its cached datasets then.

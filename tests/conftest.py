@@ -12,7 +12,7 @@ from observatoire.demo import build_demo
 
 # Browser fixtures (server, browser, browser_page, blocked_requests) registered once for the whole
 # session: one Playwright instance, whatever the number of browser test modules.
-pytest_plugins = ["tests.browser_support"]
+pytest_plugins = ["tests.support.browser"]
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -1,10 +1,10 @@
 """Imports: read CSV/XLSX exports, validate them (French messages with file, line and column), write
 snapshots and the sites referential atomically. No Streamlit here: the CLI and the Importer page share it."""
 
-from .formats import FORMATS
-from .pipeline import ImportPlan, ImportResult, UsageProblem, commit, prepare
-from .problems import Problem
-from .templates import template_bytes, template_frames
+from observatoire.ingest.formats import FORMATS
+from observatoire.ingest.pipeline import ImportPlan, ImportResult, UsageProblem, commit, prepare
+from observatoire.ingest.problems import Problem
+from observatoire.ingest.templates import template_bytes, template_frames
 
 __all__ = ["FORMATS", "ImportPlan", "ImportResult", "Problem", "UsageProblem", "commit", "prepare",
            "template_bytes", "template_frames"]

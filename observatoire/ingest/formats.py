@@ -14,15 +14,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..catalog import LEVELS, UNITS, Catalog, Indicator
-from ..dates import school_year, school_year_bounds
-from ..territory import Territory
-from ..uai import uai_problem
-from .problems import Collector
-from .reader import RawTable
+from observatoire.model.catalog import LEVELS, UNITS, Catalog, Indicator
+from observatoire.model.dates import school_year, school_year_bounds
+from observatoire.model.territory import Territory
+from observatoire.model.uai import uai_problem
+from observatoire.ingest.problems import Collector
+from observatoire.ingest.reader import RawTable
 from . import vector
-from .text import NotANumber, formula_risk, normalise_name, parse_date, parse_number, suggest
-from .vector import map_distinct, parse_numbers
+from observatoire.ingest.text import NotANumber, formula_risk, normalise_name, parse_date, parse_number, suggest
+from observatoire.ingest.vector import map_distinct, parse_numbers
 
 FORMATS = {
     "long": "format long (une ligne par entité et indicateur)",

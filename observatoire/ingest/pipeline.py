@@ -22,18 +22,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..catalog import Catalog, load_catalog
-from ..dates import format_date_fr
-from ..errors import ObservatoireError, ValidationError
-from ..settings import data_manifest, setting, territory_folder
-from ..snapshots import (ARCHIVE, data_lock, fingerprint, list_snapshots, sha256_file, write_snapshot)
-from ..territory import Territory, load_territory
-from .formats import (FORMATS, Context, detect_format, parse_annuaire, parse_ent, parse_long, parse_pix,
+from observatoire.model.catalog import Catalog, load_catalog
+from observatoire.model.dates import format_date_fr
+from observatoire.errors import ObservatoireError, ValidationError
+from observatoire.settings import data_manifest, setting, territory_folder
+from observatoire.storage.snapshots import (ARCHIVE, data_lock, fingerprint, list_snapshots, sha256_file, write_snapshot)
+from observatoire.model.territory import Territory, load_territory
+from observatoire.ingest.formats import (FORMATS, Context, detect_format, parse_annuaire, parse_ent, parse_long, parse_pix,
                       parse_wide, recogniser)
 from . import vector
-from .problems import Collector, Problem
-from .reader import read_table
-from .text import parse_date
+from observatoire.ingest.problems import Collector, Problem
+from observatoire.ingest.reader import read_table
+from observatoire.ingest.text import parse_date
 
 FACT_KEY = ["indicator_id", "entity_level", "entity_id"]
 PARSERS = {"long": parse_long, "wide": parse_wide, "ent": parse_ent, "pix": parse_pix}

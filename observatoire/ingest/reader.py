@@ -21,9 +21,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .problems import Collector, column_letter
-from .text import normalise_name
-from .vector import as_array, byte_set, first_bytes, last_bytes
+from observatoire.ingest.problems import Collector, column_letter
+from observatoire.ingest.text import normalise_name
+from observatoire.ingest.vector import as_array, byte_set, first_bytes, last_bytes
 
 # First bytes of a line that may be blank, and bytes that may start or end a cell with a space (UTF-8: the
 # lead bytes of U+00A0 and U+2000-U+3000 spaces, and the continuation bytes that end them).

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..catalog import LEVELS, SCOPES, UNITS, Catalog
-from ..exports import to_csv_bytes, to_xlsx_bytes
-from ..uai import make_uai
-from .formats import DENOMINATOR_SUFFIX
+from observatoire.model.catalog import LEVELS, SCOPES, UNITS, Catalog
+from observatoire.output.tables import to_csv_bytes, to_xlsx_bytes
+from observatoire.model.uai import make_uai
+from observatoire.ingest.formats import DENOMINATOR_SUFFIX
 
 
 def example_uai(territory) -> str:

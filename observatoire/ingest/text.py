@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from ..search import fold
+from observatoire.model.search import fold
 
 SPACES = "\u00a0\u202f\u2009\u2007 "
 FORMULA_START = ("=", "@", "+", "-")

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .text import FORMULA_START, NotANumber, parse_number
+from observatoire.ingest.text import FORMULA_START, NotANumber, parse_number
 
 
 def byte_set(values) -> np.ndarray:

@@ -10,11 +10,11 @@ from components.maps import (clicked, collection_bounds, color_bins, fit_view, l
                              simplify_boundaries, site_frame)
 from components.session import get_store, indicator_values, query
 from components.shell import context, page_header, page_path
-from observatoire.coverage import isolation_gap, query_params, services_for, with_shares
-from observatoire.dates import format_date_fr
-from observatoire.catalog import SCOPES
-from observatoire.filters import SITE_TYPE_LABELS, not_broken_down
-from observatoire.formats import format_number, format_percent, format_points
+from observatoire.metrics.coverage import isolation_gap, query_params, services_for, with_shares
+from observatoire.model.dates import format_date_fr
+from observatoire.model.catalog import SCOPES
+from observatoire.model.filters import SITE_TYPE_LABELS, not_broken_down
+from observatoire.output.numbers import format_number, format_percent, format_points
 
 MAP_KEY = "carte_map"
 OPEN_UAI = "carte_open_uai"

@@ -6,8 +6,8 @@ import streamlit as st
 from components.session import query
 from components.shell import context, page_header
 from components.tables import download_buttons, french_styler
-from observatoire.catalog import DIRECTIONS, LEVELS, ROLLUPS, SCOPES, TEMPORALITIES, UNITS
-from observatoire.dates import format_date_fr
+from observatoire.model.catalog import DIRECTIONS, LEVELS, ROLLUPS, SCOPES, TEMPORALITIES, UNITS
+from observatoire.model.dates import format_date_fr
 
 ctx = context()
 page_header(ctx, "Catalogue des indicateurs et instantanés")

@@ -11,9 +11,9 @@ from components.charts import breakdown_chart, heatmap_chart, trend_chart
 from components.session import query
 from components.shell import context, page_header
 from components.tables import download_buttons, french_styler, unit_format
-from observatoire.dates import format_date_fr
-from observatoire.filters import BREAKDOWNS
-from observatoire.pivot import (DISPLAYS, PERIODS, VALUE_FILTERS, count_by_value, explore, filter_by_value,
+from observatoire.model.dates import format_date_fr
+from observatoire.model.filters import BREAKDOWNS
+from observatoire.metrics.pivot import (DISPLAYS, PERIODS, VALUE_FILTERS, count_by_value, explore, filter_by_value,
                                 period_bounds, relabel, wide_table)
 
 ctx = context()

@@ -9,9 +9,9 @@ import streamlit as st
 
 from components.shell import context, page_header
 from components.tables import french_styler
-from observatoire.dates import format_date_fr
+from observatoire.model.dates import format_date_fr
 from observatoire.errors import ObservatoireError, ValidationError
-from observatoire.formats import format_number
+from observatoire.output.numbers import format_number
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
 from observatoire.ingest.templates import example_uai, template_bytes
 

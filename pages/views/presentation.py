@@ -1,5 +1,5 @@
 """Présentation au COPIL: full-screen slides with large type, the slide number in the URL, and the deck
-to hand out (PowerPoint, PDF). The slides come from observatoire/copil.py, the same as the files."""
+to hand out (PowerPoint, PDF). The slides come from observatoire/copil/deck.py, the same as the files."""
 
 import html
 from datetime import date
@@ -10,10 +10,10 @@ from components.chart_export import chart_downloads
 from components.session import get_store
 from components.shell import context, page_path
 from components.state import _bound, canonical_link
-from observatoire.copil import Deck, build_deck, default_compare, typeset
-from observatoire.copil_export import PPTX_MIME, render_charts, to_pdf, to_pptx
-from observatoire.dates import format_date_fr
-from observatoire.filters import Filters
+from observatoire.copil.deck import Deck, build_deck, default_compare, typeset
+from observatoire.copil.export import PPTX_MIME, render_charts, to_pdf, to_pptx
+from observatoire.model.dates import format_date_fr
+from observatoire.model.filters import Filters
 
 SLIDE_KEY, SINCE_KEY, FILES_KEY = "diapo", "depuis", "copil-fichiers"
 STACKED_PLOT_HEIGHT = 140   # px, each of two charts on one slide (1080 px screen)

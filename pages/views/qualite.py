@@ -7,10 +7,10 @@ from components.charts import missing_heatmap
 from components.session import query
 from components.shell import context, page_header
 from components.tables import download_buttons, french_styler
-from observatoire.catalog import LEVELS
-from observatoire.dates import format_date_fr
+from observatoire.model.catalog import LEVELS
+from observatoire.model.dates import format_date_fr
 from observatoire.settings import setting
-from observatoire.snapshots import list_archived, list_snapshots
+from observatoire.storage.snapshots import list_archived, list_snapshots
 
 
 def _date(value) -> str:

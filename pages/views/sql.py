@@ -1,4 +1,4 @@
-"""Console SQL: one read-only SELECT on the documented views, in a sandbox (observatoire/sandbox.py)."""
+"""Console SQL: one read-only SELECT on the documented views, in a sandbox (observatoire/console/sandbox.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import streamlit as st
 from components.session import get_store
 from components.shell import context, page_header
 from components.tables import download_buttons
-from observatoire.formats import format_number
-from observatoire.sandbox import DOCUMENTED_VIEWS, SqlRefused, limits, run_sql, schema, warm_up
+from observatoire.output.numbers import format_number
+from observatoire.console.sandbox import DOCUMENTED_VIEWS, SqlRefused, limits, run_sql, schema, warm_up
 
 # Worked examples: title -> SQL. The territory's own come first ([[sql_examples]] of territory.toml, where
 # the first may answer a question the explorer also answers), then these, which fit any territory.

@@ -1,0 +1,1 @@
+"""`observatoire bench`: how fast the dashboard answers, from Guyane to national scale."""

@@ -1,0 +1,1 @@
+"""The comité de pilotage deck: slides built once, its charts, and its PowerPoint and PDF files."""

@@ -1,0 +1,454 @@
+"""The SQL console's sandbox: right answers on the views, and a corpus of attacks that read or write nothing."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from observatoire import cli
+from observatoire.console import sandbox
+from observatoire.console.sandbox import DOCUMENTED_VIEWS, SqlRefused, check_statement, run_sql, sandbox_connection, schema
+from observatoire.storage.store import Store
+from tests.support import maroni_fixture as mf
+
+EXAMPLE = """
+select count(*) as ecoles_sans_compte
+from sites as s
+join communes as c using (commune_code)
+left join facts as f
+    on f.entity_id = s.uai and f.indicator_id = 'ent1d_comptes_eleves' and f.snapshot_date = date '2025-01-31'
+where c.zone_code = 'haut-maroni' and s.site_type = 'ecole' and s.pupils > 100
+    and coalesce(f.value, 0) = 0
+"""
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    return mf.build(tmp_path_factory.mktemp("maroni"))
+
+
+@pytest.fixture(scope="module")
+def store(data) -> Store:
+    store = Store(data)
+    yield store
+    store.close()
+
+
+def facts_file(data: Path) -> Path:
+    return data / "snapshots" / f"snapshot_date={mf.JANUARY.isoformat()}" / "facts.parquet"
+
+
+def tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under root with its size and modification time."""
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")}
+
+
+def test_example_question_answered_in_sql(store):
+    assert run_sql(store, EXAMPLE).frame["ecoles_sans_compte"].tolist() == [2]
+
+
+def test_views_give_hand_computed_values(store):
+    frame = run_sql(store, "select snapshot_date, sum(value) as total from facts "
+                           "where indicator_id = 'ent1d_comptes_eleves' group by all order by 1").frame
+    assert frame["total"].tolist() == [55.0, 110.0]  # 20+30+5 ; 40+0+0+60+0+10
+    assert run_sql(store, "from snapshots select count(*) as n").frame["n"].tolist() == [2]
+    assert run_sql(store, "select count(*) as n from sites where pupils > 100").frame["n"].tolist() == [7]
+
+
+def test_schema_lists_documented_views_only(store):
+    frame = schema(store)
+    assert list(dict.fromkeys(frame["view"])) == list(DOCUMENTED_VIEWS)
+    assert {"indicator_id", "entity_id", "value", "denominator", "snapshot_date"} <= set(frame.loc[frame["view"] == "facts", "column"])
+
+
+@pytest.mark.parametrize("sql", ["select 1;", "  with a as (select 2 as x) select x from a  ", "from sites select uai",
+                                 "values (1, 'a')", "describe facts", "summarize sites", "show tables"])
+def test_read_only_forms_accepted(store, sql):
+    run_sql(store, sql)
+
+
+# {out}: an empty folder that must stay empty; {data}: the data directory, which must stay unchanged;
+# {facts}: a snapshot's facts.parquet, which a view reads (so DuckDB's allowed paths hold it).
+ATTACKS = [
+    # File readers, on system files and on the data directory outside the views.
+    ("select * from read_csv('/etc/passwd')", "Accès refusé"),
+    ("select * from read_csv_auto('/etc/passwd')", "Accès refusé"),
+    ("SELECT * FROM read_text('/etc/passwd')", "Accès refusé"),
+    ("select * from read_blob('/etc/hostname')", "Accès refusé"),
+    ("select * from read_json('/etc/passwd')", "Accès refusé"),
+    ("select * from read_json_objects('/proc/self/environ')", "Accès refusé"),
+    ("select * from read_parquet('/etc/passwd')", "Accès refusé"),
+    ("select * from glob('/etc/*')", "Accès refusé"),
+    ("select * from sniff_csv('/etc/passwd')", "Accès refusé"),
+    ("select * from parquet_metadata('{facts}')", "Accès refusé"),
+    ("select * from parquet_schema('{data}/reference/sites.parquet')", "Accès refusé"),
+    ("select * from parquet_kv_metadata('{data}/reference/sites.parquet')", "Accès refusé"),
+    ("select * from read_csv('https://example.org/x.csv')", "Accès refusé"),
+    ("select * from read_text('{data}/manifest.json')", "Accès refusé"),
+    ("select * from read_text('{data}/snapshots/../manifest.json')", "Accès refusé"),
+    ("select * from read_json('{data}/snapshots/*/manifest.json')", "Accès refusé"),
+    ("select * from read_blob('{facts}')", "Accès refusé"),
+    ("select * from read_parquet('{data}/snapshots/*/facts.parquet')", "Accès refusé"),
+    ("select * from glob('{data}/*')", "Accès refusé"),
+    ("select * from glob('{data}/snapshots/**')", "Accès refusé"),
+    ("select * from read_text('/etc/pass' || 'wd')", "Accès refusé"),
+    ("select * from (from read_text('/etc/passwd'))", "Accès refusé"),
+    ("summarize select * from read_text('/etc/passwd')", "Accès refusé"),
+    ("select * from '/etc/passwd'", "Accès refusé"),
+    ("select * from '{data}/manifest.json'", "Accès refusé"),
+    ('select * from "{data}/reference/sites.parquet"', "Accès refusé"),
+    ("select * from read_xlsx('/etc/passwd')", "Accès refusé"),
+    ("select * from sqlite_scan('/etc/passwd', 'x')", "Accès refusé"),
+    # SQL run from a string, settings, secrets, catalog and pragma_ table functions.
+    ("select * from query('drop view facts')", "query() interdite"),
+    ("select * from query('select * from read_text(''/etc/passwd'')')", "query() interdite"),
+    ("select * from query_table('facts')", "query_table() interdite"),
+    ("select * from duckdb_settings()", "duckdb_settings() interdite"),
+    ("select * from system.main.duckdb_settings()", "duckdb_settings() interdite"),
+    ("select * from duckdb_secrets()", "duckdb_secrets() interdite"),
+    ("select * from duckdb_extensions()", "duckdb_extensions() interdite"),
+    ("select * from duckdb_views()", "duckdb_views() interdite"),
+    ("select * from pragma_version()", "pragma_version() interdite"),
+    ("select * from pragma_table_info('facts')", "pragma_table_info() interdite"),
+    ("select (select library_version from pragma_version())", "pragma_version() interdite"),
+    ("select * from enable_logging()", "enable_logging() interdite"),
+    ("select * from checkpoint()", "checkpoint() interdite"),
+    ("select * from test_all_types()", "test_all_types() interdite"),
+    ("select current_setting('allowed_paths')", "current_setting() interdite"),
+    ("select getenv('HOME')", "getenv() interdite"),
+    ("select getvariable('x')", "getvariable() interdite"),
+    ("select pg_get_viewdef(1)", "pg_get_viewdef() interdite"),
+    ("select * from pg_settings", "Vue inconnue ou interdite"),
+    ("select * from duckdb_tables", "Vue inconnue ou interdite"),
+    ("describe duckdb_views", "Vue inconnue ou interdite"),
+    ("select * from information_schema.views", "seules les vues documentées"),
+    ("select * from system.main.duckdb_views", "seules les vues documentées"),
+    ("select * from duckdb_views, (with duckdb_views as (select 1) select * from duckdb_views)", "Vue inconnue"),
+    # Writes, DuckDB 2.0 also takes them as the body of a WITH, in a statement typed SELECT.
+    ("copy (select * from facts) to '{out}/facts.csv'", "COPY"),
+    ("copy facts to '{out}/facts.parquet' (format parquet)", "COPY"),
+    ("copy sites from '/etc/passwd'", "COPY"),
+    ("with x as (copy (select 1 as a) to '{out}/x.csv') select 1", "COPY est interdit, même dans un WITH"),
+    ("with x as (copy (select 1 as a) to '{data}/snapshots/evil.csv') select 1", "COPY"),
+    ("with x as (copy (select indicator_id, entity_level, entity_id, 0.0 as value, denominator from facts) "
+     "to '{facts}' (format parquet)) select 1", "COPY"),
+    ("select * from (with x as (copy (select 1) to '{out}/y.csv') select 1)", "COPY"),
+    ("with x as (insert into snapshots values (date '2030-01-01', 'x', 0, false) returning *) select * from x",
+     "INSERT est interdit"),
+    ("with x as (delete from indicators returning *) select count(*) from x", "DELETE est interdit"),
+    ("with x as (update indicators set label = 'x' returning *) select count(*) from x", "UPDATE est interdit"),
+    ("with a as (select 1), b as (with c as (delete from zones returning *) select * from c) select * from b",
+     "DELETE"),
+    ("export database '{out}/dump'", "EXPORT"),
+    ("import database '{data}'", "PRAGMA"),
+    ("attach '{out}/x.duckdb' as x", "ATTACH"),
+    ("attach ':memory:' as m", "ATTACH"),
+    ("detach memory", "DETACH"),
+    ("install httpfs", "INSTALL"),
+    ("load httpfs", "INSTALL"),
+    ("update extensions", "Instruction interdite"),
+    ("set enable_external_access = true", "SET"),
+    ("set allowed_directories = ['/']", "SET"),
+    ("set global lock_configuration = false", "SET"),
+    ("reset lock_configuration", "SET"),
+    ("set variable x = 1", "SET"),
+    ("use memory", "SET"),
+    ("pragma enable_profiling", "PRAGMA"),
+    ("pragma database_list", "PRAGMA"),
+    ("pragma threads = 64", "SET"),
+    ("call pragma_version()", "CALL"),
+    ("checkpoint", "CALL"),
+    ("create table t as select * from facts", "CREATE"),
+    ("create or replace view facts as select 1 as x", "CREATE"),
+    ("create macro m(a) as a", "CREATE"),
+    ("create temp macro read_text(a) as a", "CREATE"),
+    ("create secret s (type s3, key_id 'x', secret 'y')", "CREATE"),
+    ("drop view facts", "DROP"),
+    ("insert into snapshots values (date '2030-01-01', '2029-2030', 0, false)", "INSERT"),
+    ("update indicators set label = 'x'", "UPDATE"),
+    ("delete from sites", "DELETE"),
+    ("alter view facts rename to f", "ALTER"),
+    ("vacuum", "VACUUM"),
+    ("begin transaction", "BEGIN"),
+    ("prepare p as select 1", "PREPARE"),
+    ("execute p", "PREPARE"),
+    ("deallocate p", "DROP"),
+    ("select ?", "Paramètres"),
+    ("select * from facts where value > $1", "Paramètres"),
+    ("explain analyze copy (select 1) to '{out}/explain.csv'", "EXPLAIN"),
+    ("pivot sites on site_type using count(*)", "GROUP BY"),
+    # Several statements, comments and unicode hiding one.
+    ("select 1; drop view facts", "Une seule instruction"),
+    ("select 1 /* ; */ ; copy (select 1) to '{out}/x.csv'", "Une seule instruction"),
+    ("select 1 -- commentaire\n; drop view facts", "Une seule instruction"),
+    ("select 1 ;\tdrop view facts", "Une seule instruction"),
+    ("select 1; select 2", "Une seule instruction"),
+    ("SELECT 1\uff1bDROP VIEW facts", "Erreur de syntaxe"),  # a full-width semicolon is no separator
+    ("\uff33\uff25\uff2c\uff25\uff23\uff34 1", "Erreur de syntaxe"),  # full-width letters
+    ("select 1\u037e drop view facts", "Erreur de syntaxe"),  # Greek question mark, looks like ';'
+    ("select 1;\u200bdrop view facts", "Une seule instruction"),  # a zero-width space after the ';'
+    ("select * from f\u0430cts", "Vue inconnue"),  # Cyrillic 'а': a look-alike name reaches nothing
+    ('select * from "READ_TEXT"(\'/etc/passwd\')', "Accès refusé"),
+    ("select list_transform([1], x -> current_setting('allowed_paths'))", "current_setting() interdite"),
+    ("select * from range(3) as t(x), lateral (select * from read_text('/etc/passwd'))", "Accès refusé"),
+    ("select * from memory.information_schema.tables", "seules les vues documentées"),
+    ("show '/etc/passwd'", "Accès refusé"),
+    ("describe '/etc/passwd'", "Accès refusé"),
+    ("", "Requête vide"),
+    ("  -- rien\n", "Requête vide"),
+    ("sélectionner tout", "Erreur de syntaxe"),
+    ("select 1 " + "+ 1 " * 6000, "Requête trop longue"),
+    # Bounded: time, memory, rows (see the tests below for timing).
+    ("with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r", "Temps limite"),
+    ("select count(*) from range(1000000) as a, range(1000000) as b", "Temps limite"),  # 10^12 rows
+    ("select count(*) from range(100000000) as a, range(100000000) as b", "Mémoire dépassée"),  # 800 Mo built
+    ("select repeat('x', 2000000000)", "Mémoire dépassée"),
+    ("select string_agg(repeat('x', 1000000), '') from range(10000)", "Mémoire dépassée"),
+    ("select * from unnest(range(300000000))", "Mémoire dépassée"),
+]
+
+
+@pytest.mark.parametrize("sql, reason", ATTACKS, ids=[a[0][:40].encode('ascii', 'replace').decode() for a in ATTACKS])
+def test_attack_refused_and_nothing_touched(store, data, tmp_path, sql, reason):
+    out = tmp_path / "out"
+    out.mkdir()
+    before = tree(data)
+    cwd_before = set(os.listdir(Path.cwd()))
+    with pytest.raises(SqlRefused) as refused:
+        run_sql(store, sql.format(out=out, data=data, facts=facts_file(data)), timeout_s=3)
+    message = str(refused.value)
+    assert reason in message
+    assert message and "\n" not in message
+    assert list(out.iterdir()) == [], "a file was written"
+    assert tree(data) == before, "the data directory changed"
+    assert set(os.listdir(Path.cwd())) == cwd_before, "a file appeared in the working directory"
+
+
+def test_corpus_is_big_enough():
+    assert len(ATTACKS) >= 100
+
+
+def test_every_refusal_reason_is_french_and_short():
+    for sql, _ in ATTACKS:
+        try:
+            check_statement(sql.format(out="/tmp/x", data="/tmp/y", facts="/tmp/y/f.parquet"))
+        except SqlRefused as exc:
+            assert len(str(exc)) < 200
+
+
+def test_query_that_would_run_forever_is_stopped(store):
+    started = time.perf_counter()
+    with pytest.raises(SqlRefused, match="Temps limite dépassé"):
+        # A trillion rows counted as they stream: constant memory (a cross join would hit the memory cap
+        # first on a loaded machine), minutes of work without the limit.
+        run_sql(store, "select count(*) from range(1000000000000)", timeout_s=1)
+    assert time.perf_counter() - started < 30  # the limit, plus the query process start on a loaded machine
+
+
+def test_millions_of_rows_are_capped(store):
+    started = time.perf_counter()
+    result = run_sql(store, "select * from range(50000000)", max_rows=1000)
+    assert len(result.frame) == 1000 and result.truncated
+    assert "tronqué" in result.summary()
+    assert time.perf_counter() - started < 20  # streamed: the 50 million rows are never built
+    exact = run_sql(store, "select * from range(1000)", max_rows=1000)
+    assert len(exact.frame) == 1000 and not exact.truncated
+
+
+def test_one_users_statement_cannot_change_what_another_sees(store):
+    # Even on the raw sandbox connection (bypassing the statement check), a DROP stays private.
+    con = sandbox_connection(store)
+    con.execute("drop view facts")
+    con.execute("create table facts as select 'x' as indicator_id")
+    con.close()
+    with pytest.raises(SqlRefused):
+        run_sql(store, "drop view sites")
+    assert run_sql(store, "select count(*) as n from facts").frame["n"].tolist() == [12]
+    assert run_sql(store, "select count(*) as n from sites").frame["n"].tolist() == [8]
+    # The store the pages use is untouched too.
+    assert len(store.run("snapshot_list")) == 2
+
+
+def test_configuration_is_locked_on_the_sandbox_connection(store):
+    con = sandbox_connection(store)
+    try:
+        with pytest.raises(Exception, match="(?i)lock|configuration"):
+            con.execute("set enable_external_access = true")
+        with pytest.raises(Exception):
+            con.execute("select * from read_text('/etc/passwd')").fetchall()
+    finally:
+        con.close()
+
+
+def test_concurrent_queries_give_right_results(store, monkeypatch):
+    monkeypatch.setattr(sandbox, "BUSY_WAIT_S", 300)  # 16 queries queue for 2 slots on a busy machine
+    cases = {
+        "select count(*) as n from facts": 12,
+        "select count(*) as n from sites where site_type = 'ecole'": 7,
+        "select sum(pupils)::bigint as n from sites": 1901,
+        "select count(*) as n from snapshots": 2,
+    }
+    results, errors = [], []
+
+    def worker(i: int):
+        sql = list(cases)[i % len(cases)]
+        try:
+            results.append((sql, run_sql(store, sql).frame["n"].tolist()[0]))
+            if i % 3 == 0:
+                run_sql(store, "drop view facts")
+        except SqlRefused as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 16, errors
+    assert all(value == cases[sql] for sql, value in results), results
+    assert len(errors) == 6 and all("DROP" in e for e in errors)
+
+
+def test_cli_sql(data, capsys, tmp_path):
+    assert cli.main(["--data-dir", str(data), "sql", EXAMPLE, "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["ecoles_sans_compte", "2"]
+    assert cli.main(["--data-dir", str(data), "sql", "select uai from sites order by uai", "--limit", "3"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.strip().splitlines()) == 4 and "tronqué" in captured.err
+    target = tmp_path / "x.csv"
+    assert cli.main(["--data-dir", str(data), "sql", f"copy sites to '{target}'"]) == 1
+    assert "COPY" in capsys.readouterr().err and not target.exists()
+
+
+def job(store, sql: str, timeout_s: float = 3, max_rows: int = 100) -> sandbox._Job:
+    return sandbox._Job(store.data_dir, store.territory, store.catalog, store.snapshot_infos, sql, max_rows,
+                        timeout_s, "1GB")
+
+
+@pytest.mark.parametrize("sql", [
+    # DuckDB's allowed paths hold the view files, and without a temporary file COPY overwrites one in place.
+    "copy (select indicator_id, entity_level, entity_id, 0.0 as value, denominator from facts) to '{facts}' "
+    "(format parquet, use_tmp_file false)",
+    "copy (select 1 as a) to '{facts}' (format csv, use_tmp_file false)",
+    "copy (select indicator_id, entity_level, entity_id, 0.0 as value, denominator from facts) to '{facts}' (format parquet)",
+    "copy (select 1 as a) to '{data}/snapshots/evil.csv'",
+    "copy (select 1 as a) to '{out}/x.csv'",
+    "export database '{out}/dump'",
+    "attach '{out}/x.duckdb' as x",
+])
+def test_query_process_writes_nothing_even_past_the_statement_check(store, data, tmp_path, sql):
+    """Second layer: the query's process can create or change no file, whatever the statement (Landlock)."""
+    if not _landlock_available():
+        pytest.skip("noyau sans Landlock")
+    out = tmp_path / "out"
+    out.mkdir()
+    before = tree(data)
+    with pytest.raises(SqlRefused, match="Accès refusé"):
+        sandbox._run_in_process(job(store, sql.format(out=out, data=data, facts=facts_file(data))))
+    assert tree(data) == before and list(out.iterdir()) == []
+    assert run_sql(store, "select sum(value) as s from facts where indicator_id = 'ent1d_comptes_eleves' "
+                          "and snapshot_date = date '2025-01-31'").frame["s"].tolist() == [110.0]
+
+
+def _landlock_available() -> bool:
+    import ctypes
+    import platform
+
+    if platform.system() != "Linux":
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1)) >= 1
+
+
+def test_time_limit_holds_where_duckdb_cannot_interrupt(store):
+    """A single huge value is computed without checking for interruption: the process is killed at the limit."""
+    started = time.perf_counter()
+    with pytest.raises(SqlRefused, match="Temps limite|Mémoire"):
+        run_sql(store, "select sum(length(repeat('ab', 100000000))) from range(1000)", timeout_s=1)
+    assert time.perf_counter() - started < 1 + sandbox.KILL_GRACE_S + 8  # +8: process start on a busy machine
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_memory_attacks_stay_out_of_the_server_process(store):
+    before = _rss_mb()
+    for sql in ("select repeat('x', 2000000000)", "select * from unnest(range(300000000))",
+                "select list(range) from range(1000000000)"):
+        with pytest.raises(SqlRefused, match="Mémoire dépassée|Temps limite"):
+            run_sql(store, sql, timeout_s=5)
+    assert _rss_mb() - before < 200
+
+
+def test_server_stays_responsive_during_heavy_queries(store):
+    """While two heavy queries run, the server's own threads are not stalled and a third query gets an answer."""
+    errors, stalls = [], []
+
+    def heavy():
+        try:
+            run_sql(store, "with recursive r(n) as (select 1 union all select n from r) select * from r", timeout_s=3)
+        except SqlRefused as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=heavy) for _ in range(2)]
+    for t in threads:
+        t.start()
+    deadline = time.perf_counter() + 3
+    while time.perf_counter() < deadline:
+        tick = time.perf_counter()
+        time.sleep(0.05)
+        stalls.append(time.perf_counter() - tick)
+    for t in threads:
+        t.join()
+    assert max(stalls) < 1.0, max(stalls)
+    assert run_sql(store, "select count(*) as n from sites").frame["n"].tolist() == [8]
+
+
+def test_busy_console_refuses_instead_of_piling_up(store, monkeypatch):
+    monkeypatch.setattr(sandbox, "BUSY_WAIT_S", 0.2)
+    for _ in range(sandbox.MAX_PARALLEL):
+        sandbox._SLOTS.acquire()
+    try:
+        with pytest.raises(SqlRefused, match="Console occupée"):
+            run_sql(store, "select 1")
+    finally:
+        for _ in range(sandbox.MAX_PARALLEL):
+            sandbox._SLOTS.release()
+    assert run_sql(store, "select 1 as x").frame["x"].tolist() == [1]
+
+
+@pytest.mark.parametrize("sql", [
+    "show tables", "show all tables", "show facts", "describe select * from sites",
+    "with facts as (select 1 as x) select * from facts", "select unnest([1, 2, 3]) as x",
+    "select * from generate_series(1, 3)", "select * from json_each('{\"a\": 1}')",
+    "select current_date, version()", "select * from memory.main.sites", "select * from academie",
+    "select 1 -- ; drop view facts", "select 'a; drop view facts' as x", "select 1 as \"x;y\"",
+    "with recursive r(n) as (select 1 union all select n + 1 from r where n < 10) select count(*) from r",
+    "unpivot (select uai, name from sites) on name into name k value v",
+])
+def test_legitimate_reads_still_run(store, sql):
+    run_sql(store, sql)
+
+
+def test_query_process_does_not_rerun_the_main_script(store, tmp_path, monkeypatch):
+    """Under `streamlit run`, __main__ is the page being run: a query's process must not execute it again."""
+    import sys
+    import types
+
+    marker = tmp_path / "main-ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    page.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    assert run_sql(store, "select 42 as x").frame["x"].tolist() == [42]
+    assert not marker.exists()
