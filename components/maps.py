@@ -15,6 +15,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from observatoire.model import geo
 from observatoire.model.filters import SITE_TYPE_LABELS
 from observatoire.output.numbers import format_number, format_percent, format_value
 
@@ -89,9 +90,7 @@ def simplify_boundaries(collection: dict, tolerance: float = 0.003, decimals: in
     only the insee and name properties (22 communes: ~65 kB instead of ~105 kB). Rings that vanish are dropped, never a whole commune."""
     features = []
     for feature in collection.get("features", []):
-        geometry = feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        kept = []
+        polygons, kept = geo.polygons(feature["geometry"]), []
         for polygon in polygons:
             rings = [_simplify_ring(r, tolerance, decimals) for r in polygon]
             if rings and rings[0]:
@@ -110,9 +109,7 @@ def collection_bounds(collection: dict) -> tuple[float, float, float, float]:
     """(min_lon, min_lat, max_lon, max_lat) over every feature."""
     xs, ys = [], []
     for feature in collection["features"]:
-        geometry = feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        for polygon in polygons:
+        for polygon in geo.polygons(feature["geometry"]):
             for x, y, *_ in polygon[0]:
                 xs.append(x)
                 ys.append(y)
