@@ -75,7 +75,7 @@ def bound(widget, label: str, options: list, key: str, format_func=str, **kwargs
     """
     multiple = widget.__name__ == "multiselect"
     raw = st.query_params.get_all(key)
-    if raw:
+    if raw and raw != _shown(st.session_state.get(key, UNREAD), options, format_func, multiple):
         chosen = [o for o in (_option(r, options, format_func) for r in raw) if o is not UNREAD]
         labels = [format_func(o) for o in (chosen if multiple else chosen[:1])]
         if labels != raw:
@@ -90,6 +90,14 @@ def bound(widget, label: str, options: list, key: str, format_func=str, **kwargs
         kwargs.pop("index", None)
     kwargs.setdefault("persist_state", "session")
     return widget(label, options, format_func=format_func, key=key, bind="query-params", **kwargs)
+
+
+def _shown(current, options: list, format_func, multiple: bool) -> list[str] | None:
+    """The labels the URL holds for the widget's current value (no option list to scan on most reruns)."""
+    values = (current if isinstance(current, list) else None) if multiple else [current]
+    if values is None or any(v not in options for v in values):
+        return None
+    return [format_func(v) for v in values]
 
 
 def filter_widgets(store, container) -> View:
