@@ -34,7 +34,6 @@ FIRST_SNAPSHOT = date(2023, 9, 30)
 MONTHS = 24
 SCALES = {"guyane": 1, "academie": 30, "national": 256}
 TYPE_NAMES = {"ecole": "École fictive", "college": "Collège fictif", "lycee": "Lycée fictif"}
-SITE_TYPE_LABELS = {"ecole": "École", "college": "Collège", "lycee": "Lycée"}
 # Monthly weights of a school year, September first.
 SEASONS = {
     "none": [1.0] * 12,

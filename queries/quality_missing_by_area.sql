@@ -86,7 +86,7 @@ final as (
         e.expected_facts,
         coalesce(r.reported_facts, 0) as reported_facts,
         e.expected_facts - coalesce(r.reported_facts, 0) as missing_facts,
-        (e.expected_facts - coalesce(r.reported_facts, 0)) / e.expected_facts as missing_pct
+        (e.expected_facts - coalesce(r.reported_facts, 0)) / e.expected_facts as missing_share
     from expected as e
     left join reported as r using (snapshot_date, area_kind, area_code)
     where e.expected_facts > 0
