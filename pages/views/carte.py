@@ -107,7 +107,7 @@ coverage = with_shares(query("coverage_by_group", breakdown="isolation", date_fr
 if shown == COVERAGE:
     per_commune = with_shares(query("coverage_by_group", breakdown=territory.boundaries_level, date_from=day, date_to=day,
                                     **params, **filters.params()))
-    commune_values = per_commune.rename(columns={"sites_covered_pct": "value"})[["group_id", "value"]]
+    commune_values = per_commune.rename(columns={"sites_covered_share": "value"})[["group_id", "value"]]
     unit, value_label = "rate", f"Établissements couverts ({service.label})"
 else:
     indicator = catalog.indicator(shown)
@@ -153,8 +153,8 @@ with right:
             "Classe": [iso_labels[c] for c in order],
             "Couverts": [f"{format_number(r.sites_covered)} sur {format_number(r.sites_total)}"
                          for r in now.itertuples()],
-            "Part des établissements": [format_percent(v) for v in now["sites_covered_pct"]],
-            "Part des élèves": [format_percent(v) for v in now["pupils_covered_pct"]],
+            "Part des établissements": [format_percent(v) for v in now["sites_covered_share"]],
+            "Part des élèves": [format_percent(v) for v in now["pupils_covered_share"]],
         })
         st.dataframe(table, hide_index=True, key="carte_couverture", width="stretch",
                      column_config={"Couverts": st.column_config.TextColumn(help="Établissements couverts sur "
