@@ -1,7 +1,7 @@
 """Imports: read CSV/XLSX exports, validate them (French messages with file, line and column), write
 snapshots and the sites referential atomically. No Streamlit here: the CLI and the Importer page share it."""
 
-from observatoire.ingest.formats import FORMATS
+from observatoire.ingest.parsers import FORMATS
 from observatoire.ingest.pipeline import ImportPlan, ImportResult, UsageProblem, commit, prepare
 from observatoire.ingest.problems import Problem
 from observatoire.ingest.templates import template_bytes, template_frames

@@ -28,15 +28,15 @@ from observatoire.errors import ObservatoireError, ValidationError
 from observatoire.settings import data_manifest, setting, territory_folder
 from observatoire.storage.snapshots import (ARCHIVE, data_lock, fingerprint, list_snapshots, sha256_file, write_snapshot)
 from observatoire.model.territory import Territory, load_territory
-from observatoire.ingest.formats import (FORMATS, Context, detect_format, parse_annuaire, parse_ent, parse_long, parse_pix,
-                      parse_wide, recogniser)
+from observatoire.ingest.detection import detect_format, recogniser
+from observatoire.ingest.parse_context import ParseContext
+from observatoire.ingest.parsers import FACT_PARSERS, FORMATS, parse_annuaire
 from . import vector
 from observatoire.ingest.problems import Collector, Problem
 from observatoire.ingest.reader import read_table
 from observatoire.ingest.text import parse_date
 
 FACT_KEY = ["indicator_id", "entity_level", "entity_id"]
-PARSERS = {"long": parse_long, "wide": parse_wide, "ent": parse_ent, "pix": parse_pix}
 SNAPSHOT_SOURCE = "date de l'instantané"
 SITE_ORDER = ["uai", "name", "site_type", "degree", "sector", "commune_code", "circonscription_code", "bassin_code",
               "isolation", "access", "village", "lat", "lon", "pupils", "education_prioritaire", "is_open", "is_demo"]
@@ -168,11 +168,11 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
                        "separator": table.separator, "sheet": table.sheet})
         tables.append((kind, table, source))
 
-    needs_date = [t for kind, t, _ in tables if kind in PARSERS]
+    needs_date = [t for kind, t, _ in tables if kind in FACT_PARSERS]
     if needs_date and snapshot in (None, ""):
         raise UsageProblem("la date de l'instantané est obligatoire pour importer des faits (--snapshot AAAA-MM-JJ)")
 
-    ctx = Context(catalog, territory, known, plan.snapshot, problems)
+    ctx = ParseContext(catalog, territory, known, plan.snapshot, problems)
     annuaire_sites: list[dict] = []
     circs: dict[str, str] = {}
     for kind, table, source in tables:
@@ -185,8 +185,8 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     ctx.site_codes = known_codes if not annuaire_sites else None
     frames, codes = [], []
     for kind, table, source in tables:
-        if kind in PARSERS and (plan.snapshot is not None or kind in ("long", "wide")):
-            PARSERS[kind](table, ctx)
+        if kind in FACT_PARSERS and (plan.snapshot is not None or kind in ("long", "wide")):
+            FACT_PARSERS[kind](table, ctx)
             if ctx.facts:
                 ctx.frames.append(pd.DataFrame(ctx.facts))
                 ctx.codes.append(None)
@@ -259,7 +259,7 @@ def _plan_snapshot(plan: ImportPlan, catalog: Catalog, problems: Collector) -> N
     snapshots = list_snapshots(plan.data_dir)
     current = next((s for s in snapshots if s.snapshot_date == day), None)
     imported = plan.facts[FACT_KEY + ["value", "denominator"]]
-    fact_sources = [s for s in plan.sources if s.get("format") in PARSERS]
+    fact_sources = [s for s in plan.sources if s.get("format") in FACT_PARSERS]
     if current is not None:
         listed = {s.get("sha256") for s in current.manifest.get("sources", [])}
         if all(s["sha256"] in listed for s in fact_sources):
@@ -493,7 +493,7 @@ def commit(plan: ImportPlan) -> ImportResult:
                 _write_reference(plan.data_dir, "circonscriptions", plan.circonscriptions)
         path = None
         if plan.snapshot_status in ("new", "new_version"):
-            sources = [s for s in plan.sources if s.get("format") in PARSERS]
+            sources = [s for s in plan.sources if s.get("format") in FACT_PARSERS]
             warnings = [p.message() for p in plan.warnings]
             if plan.snapshot_status == "new_version":
                 current = next(s for s in list_snapshots(plan.data_dir) if s.snapshot_date == plan.snapshot)
