@@ -2,7 +2,8 @@
 snapshots and the sites referential atomically. No Streamlit here: the CLI and the Importer page share it."""
 
 from observatoire.ingest.parsers import FORMATS
-from observatoire.ingest.pipeline import ImportPlan, ImportResult, UsageProblem, commit, prepare
+from observatoire.ingest.pipeline import commit, prepare
+from observatoire.ingest.plan import ImportPlan, ImportResult, UsageProblem
 from observatoire.ingest.problems import Problem
 from observatoire.ingest.templates import template_bytes, template_frames
 
