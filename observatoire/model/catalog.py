@@ -30,7 +30,7 @@ UNIT_ROLLUPS = {
     "score": {"weighted_mean"},
     "deliverable": {"latest"},
 }
-# Open-data exports an import can read, and what each feeds (see observatoire/ingest/formats.py).
+# Open-data exports an import can read, and what each feeds (see observatoire/ingest/parsers/).
 EXPORTS = {
     "ent_utilisateurs": "ENT : utilisateurs du mois (utilisateurs_globales)",
     "ent_visites": "ENT : visites cumulées depuis la rentrée (visites_globales)",
