@@ -11,7 +11,10 @@ import pytest
 
 from observatoire import cli
 from observatoire.console import sandbox
-from observatoire.console.sandbox import DOCUMENTED_VIEWS, SqlRefused, check_statement, run_sql, sandbox_connection, schema
+from observatoire.console.connection import sandbox_connection
+from observatoire.console.sandbox import run_sql
+from observatoire.console.schema import DOCUMENTED_VIEWS, schema
+from observatoire.console.statement import SqlRefused, check_statement
 from observatoire.storage.store import Store
 from tests.support import maroni_fixture as mf
 
