@@ -94,8 +94,9 @@ WORKER_NAME = "observatoire-sql"
 
 def _context():
     context = multiprocessing.get_context("forkserver")
-    # The forkserver imports this module (duckdb, pandas) once; every query's process is then a cheap fork
-    # of a single-threaded server (forking the multi-threaded app server itself is unsafe).
+    # The forkserver imports this module (and through it statement.py, connection.py: duckdb, pandas) once; every
+    # query's process is then a cheap fork of a single-threaded server (forking the multi-threaded app server
+    # itself is unsafe). The worker lives here, so this is the one module to preload.
     context.set_forkserver_preload(["observatoire.console.sandbox"])
     _skip_main_in_workers()
     return context
