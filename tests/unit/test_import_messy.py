@@ -152,7 +152,7 @@ def test_vectorised_numbers_match_parse_number():
 
 def test_bench_import_file_has_the_rows_asked_all_distinct_and_known():
     """The bench measures import throughput on a file of many rows even at Guyane scale (tiled sites)."""
-    from observatoire.bench.run import tile_facts
+    from observatoire.bench.import_throughput import tile_facts
     from observatoire.model.uai import is_valid_uai
     from tests.support.import_data import SITES
 
