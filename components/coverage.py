@@ -17,8 +17,8 @@ def coverage_table(now: pd.DataFrame, isolation_labels: dict[str, str]) -> pd.Da
         "Classe": [isolation_labels[c] for c in order],
         "Couverts": [f"{format_number(r.sites_covered)} sur {format_number(r.sites_total)}"
                      for r in rows.itertuples()],
-        "Part des établissements": [format_percent(v) for v in rows["sites_covered_pct"]],
-        "Part des élèves": [format_percent(v) for v in rows["pupils_covered_pct"]],
+        "Part des établissements": [format_percent(v) for v in rows["sites_covered_share"]],
+        "Part des élèves": [format_percent(v) for v in rows["pupils_covered_share"]],
     })
 
 

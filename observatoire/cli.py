@@ -160,7 +160,8 @@ def cmd_snapshots(args, directory: Path) -> int:
 
 def cmd_sql(args, directory: Path) -> int:
     from observatoire.output.tables import to_csv_bytes
-    from observatoire.console.sandbox import SqlRefused, run_sql
+    from observatoire.console.sandbox import run_sql
+    from observatoire.console.statement import SqlRefused
     from observatoire.storage.store import Store
 
     if args.limit is not None and args.limit < 1:

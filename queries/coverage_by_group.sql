@@ -29,19 +29,11 @@ scoped_sites as (
             when 'commune' then e.commune_name
             when 'zone' then e.zone_name
         end as group_label
-    from entities as e
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
     join sites as s on s.uai = e.entity_id
     where e.entity_level = 'site'
         and s.is_open
         and ($service_degree is null or e.degree = $service_degree)
-        and ($commune is null or e.commune_code = $commune)
-        and ($zone is null or e.zone_code = $zone)
-        and ($isolation is null or e.isolation = $isolation)
-        and ($circonscription is null or e.circonscription_code = $circonscription)
-        and ($bassin is null or e.bassin_code = $bassin)
-        and ($degree is null or e.degree = $degree)
-        and ($site_type is null or e.site_type = $site_type)
-        and ($uai is null or e.entity_id = $uai)
 ),
 
 site_values as (

@@ -22,7 +22,7 @@ snaps as (
 ),
 
 -- The entities within the filters, each with its breakdown group (a small table: one row per entity).
-scoped_entities as (
+entity_groups as (
     select
         e.entity_key,
         e.pupils,
@@ -48,28 +48,20 @@ scoped_entities as (
             when 'degree' then e.degree::varchar
             when 'site' then e.entity_name
         end as group_label
-    from entities as e
-    where ($commune is null or e.commune_code = $commune)
-        and ($zone is null or e.zone_code = $zone)
-        and ($isolation is null or e.isolation = $isolation)
-        and ($circonscription is null or e.circonscription_code = $circonscription)
-        and ($bassin is null or e.bassin_code = $bassin)
-        and ($degree is null or e.degree = $degree)
-        and ($site_type is null or e.site_type = $site_type)
-        and ($uai is null or e.entity_id = $uai)
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
 ),
 
 -- Each group once, with an integer key the facts are grouped by.
 groups as (
     select group_id, any_value(group_label) as group_label, row_number() over (order by group_id) as group_key
-    from scoped_entities
+    from entity_groups
     where group_id is not null
     group by group_id
 ),
 
 keyed_entities as (
     select s.entity_key, s.pupils, g.group_key
-    from scoped_entities as s
+    from entity_groups as s
     join groups as g using (group_id)
 ),
 

@@ -22,18 +22,10 @@ scoped_sites as (
         e.degree,
         e.commune_name,
         coalesce(e.circonscription_name, e.bassin_name, 'Sans rattachement') as area_name
-    from entities as e
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
     join sites as s on s.uai = e.entity_id
     where e.entity_level = 'site'
         and coalesce(s.is_open, true)
-        and ($commune is null or e.commune_code = $commune)
-        and ($zone is null or e.zone_code = $zone)
-        and ($isolation is null or e.isolation = $isolation)
-        and ($circonscription is null or e.circonscription_code = $circonscription)
-        and ($bassin is null or e.bassin_code = $bassin)
-        and ($degree is null or e.degree = $degree)
-        and ($site_type is null or e.site_type = $site_type)
-        and ($uai is null or e.entity_id = $uai)
 ),
 
 site_scopes as (

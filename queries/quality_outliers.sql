@@ -62,15 +62,7 @@ select
     i.unit
 from flagged as f
 join indicators as i on i.display_order = f.indicator_key
-join entities as e using (entity_key)
+join scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e using (entity_key)
 where f.reason is not null
-    and ($commune is null or e.commune_code = $commune)
-    and ($zone is null or e.zone_code = $zone)
-    and ($isolation is null or e.isolation = $isolation)
-    and ($circonscription is null or e.circonscription_code = $circonscription)
-    and ($bassin is null or e.bassin_code = $bassin)
-    and ($degree is null or e.degree = $degree)
-    and ($site_type is null or e.site_type = $site_type)
-    and ($uai is null or e.entity_id = $uai)
 order by f.reason, i.label, e.entity_name
 limit 2000

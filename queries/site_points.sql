@@ -34,21 +34,13 @@ final as (
             when coalesce(v.value > $threshold, false) then 'covered'
             else 'not_covered'
         end as coverage_status
-    from entities as e
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
     join sites as s on s.uai = e.entity_id
     left join site_values as v on v.uai = e.entity_id
     where e.entity_level = 'site'
         and s.is_open
         and s.lat is not null
         and s.lon is not null
-        and ($commune is null or e.commune_code = $commune)
-        and ($zone is null or e.zone_code = $zone)
-        and ($isolation is null or e.isolation = $isolation)
-        and ($circonscription is null or e.circonscription_code = $circonscription)
-        and ($bassin is null or e.bassin_code = $bassin)
-        and ($degree is null or e.degree = $degree)
-        and ($site_type is null or e.site_type = $site_type)
-        and ($uai is null or e.entity_id = $uai)
 )
 
 select * from final

@@ -17,15 +17,7 @@ select
     e.bassin_code,
     e.bassin_name,
     e.pupils
-from entities as e
+from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
 where e.entity_level = 'site'
     and ($min_pupils is null or e.pupils > $min_pupils)
-    and ($commune is null or e.commune_code = $commune)
-    and ($zone is null or e.zone_code = $zone)
-    and ($isolation is null or e.isolation = $isolation)
-    and ($circonscription is null or e.circonscription_code = $circonscription)
-    and ($bassin is null or e.bassin_code = $bassin)
-    and ($degree is null or e.degree = $degree)
-    and ($site_type is null or e.site_type = $site_type)
-    and ($uai is null or e.entity_id = $uai)
 order by e.entity_name

@@ -1,1 +1,1 @@
-"""`observatoire bench`: how fast the dashboard answers, from Guyane to national scale."""
+"""`observatoire bench`: how fast the dashboard answers, from one académie to national scale."""

@@ -1,104 +1,39 @@
 """The SQL console's engine: one read-only SELECT on the documented views, in a process of its own.
 
-Two layers. Before anything runs, the statement is parsed by DuckDB (nothing executed): exactly one, a
-SELECT (WITH, FROM, VALUES, DESCRIBE, SUMMARIZE, SHOW), and its syntax tree may name only the documented
-views (or its own WITH names), a few generating table functions (range, generate_series, unnest…) and no
-function that reveals the configuration. Then it runs in a short-lived process forked from a forkserver,
-on a fresh in-memory connection locked down in the only order that works (see the facts note): the view
-files as the only allowed paths -> views -> no external access -> configuration locked. Extensions never
-load and nothing spills to disk. The process has an address-space limit and a lowered priority, and is
-killed at the time limit: a query DuckDB cannot interrupt (a huge string, a recursive CTE) or one that
-would exhaust memory can neither stall nor starve the app server. At most MAX_PARALLEL queries run at
-once. The result is cut at a row limit. Nothing one user runs can change what another sees.
-Every refusal is a SqlRefused whose message is a short French reason.
+Two layers. Before anything runs, the statement is checked (statement.py: parsed by DuckDB, nothing executed).
+Then it runs in a short-lived process forked from a forkserver, on a fresh in-memory connection locked down
+(connection.py). The process has an address-space limit and a lowered priority, and is killed at the time
+limit: a query DuckDB cannot interrupt (a huge string, a recursive CTE) or one that would exhaust memory can
+neither stall nor starve the app server. At most MAX_PARALLEL queries run at once. The result is cut at a row
+limit. Nothing one user runs can change what another sees. Every refusal is a SqlRefused whose message is a
+short French reason.
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import multiprocessing.forkserver
 import os
 import threading
 import time
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from observatoire.errors import ObservatoireError
+from observatoire.console.connection import locked_connection
+from observatoire.console.statement import FILE_REFUSAL, SqlRefused, check_statement, first_line
 from observatoire.output.numbers import format_number
 from observatoire.settings import setting
-from observatoire.storage.store import Store, create_views, sites_file
+from observatoire.storage.store import Store
 
-# The views the console documents (the schema browser lists them, in this order).
-DOCUMENTED_VIEWS = {
-    "facts": "Faits : une valeur d'un indicateur pour une entité (établissement, commune, académie) à un instantané.",
-    "sites": "Établissements : UAI, nom, type, degré, commune, circonscription ou bassin, isolement, élèves.",
-    "communes": "Communes : code INSEE, nom, population, classe d'isolement, accès, zone.",
-    "circonscriptions": "Circonscriptions du 1er degré et leurs communes.",
-    "bassins": "Bassins du 2nd degré et leurs communes.",
-    "zones": "Zones du territoire.",
-    "entities": "Entités (établissements, communes, académie) avec tous leurs attributs de filtre : à joindre aux faits.",
-    "indicators": "Catalogue des indicateurs de la feuille de route (unité, niveau, règle d'agrégation…).",
-    "snapshots": "Instantanés : date, année scolaire, nombre de faits.",
-}
-# Tables a query may name: the documented views, and the one-row academie table `entities` is built from.
-READABLE = set(DOCUMENTED_VIEWS) | {"academie"}
-# Table functions that only generate values (no file, no catalog, no setting).
-TABLE_FUNCTIONS = {"range", "generate_series", "unnest", "json_each", "json_tree"}
-# Scalar functions (and macros) that reveal settings, variables or view definitions (absolute paths).
-DENIED_FUNCTIONS = {"current_setting", "getvariable", "getenv", "pg_get_viewdef", "write_log",
-                    "json_execute_serialized_sql"}
-# Query nodes a read may contain (a WITH may also hold INSERT_QUERY_NODE, COPY_QUERY_NODE…: refused).
-QUERY_NODES = {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"}
-# SHOW forms that list the catalog (SHOW TABLES, SHOW ALL TABLES, SHOW DATABASES).
-SHOW_SPECIAL = {'"tables"', "__show_tables_expanded", '"databases"'}
-MAX_SQL_CHARS = 20_000
 MAX_PARALLEL = 2  # queries running at once in the whole process (one per core of the server)
 BUSY_WAIT_S = 15  # how long a query waits for a free slot before it is refused
 START_TIMEOUT_S = 60  # first query of a server: the forkserver imports duckdb and pandas (seconds on a busy machine)
 KILL_GRACE_S = 1.0  # the process first interrupts itself at the limit; killed this much later
 MAX_RESULT_BYTES = 64 * 1024 * 1024
-# EXPLAIN is left out: EXPLAIN ANALYZE runs the statement it explains, whatever its type.
-ALLOWED_TYPES = {duckdb.StatementType.SELECT}
 MEMORY_REFUSAL = "Mémoire dépassée : restreignez la requête (filtres, agrégats, LIMIT)."
-FILE_REFUSAL = "Accès refusé : la console ne lit que les vues documentées (aucun fichier, aucun réseau)."
-# Why a statement type is refused, in French.
-REFUSALS = {
-    "COPY": "COPY est interdit : la console n'écrit ni ne lit aucun fichier.",
-    "COPY_DATABASE": "COPY DATABASE est interdit : la console n'écrit aucun fichier.",
-    "EXPORT": "EXPORT DATABASE est interdit : la console n'écrit aucun fichier.",
-    "ATTACH": "ATTACH est interdit : seules les vues documentées sont accessibles.",
-    "DETACH": "DETACH est interdit : la console est en lecture seule.",
-    "LOAD": "INSTALL et LOAD sont interdits : aucune extension n'est chargée.",
-    "EXTENSION": "Les extensions sont interdites.",
-    "SET": "SET, RESET et USE sont interdits : la configuration est verrouillée.",
-    "VARIABLE_SET": "SET VARIABLE est interdit : la configuration est verrouillée.",
-    "PRAGMA": "PRAGMA (et IMPORT DATABASE) sont interdits : la configuration est verrouillée.",
-    "CALL": "CALL est interdit : écrivez SELECT * FROM fonction(…) pour une fonction de table.",
-    "CREATE": "CREATE est interdit : la console est en lecture seule (utilisez WITH … pour nommer un calcul).",
-    "CREATE_FUNC": "CREATE MACRO/FUNCTION est interdit : la console est en lecture seule.",
-    "DROP": "DROP est interdit : la console est en lecture seule.",
-    "ALTER": "ALTER et COMMENT sont interdits : la console est en lecture seule.",
-    "INSERT": "INSERT est interdit : la console est en lecture seule.",
-    "UPDATE": "UPDATE est interdit : la console est en lecture seule.",
-    "DELETE": "DELETE est interdit : la console est en lecture seule.",
-    "MERGE_INTO": "MERGE est interdit : la console est en lecture seule.",
-    "TRANSACTION": "BEGIN, COMMIT et ROLLBACK sont inutiles ici : chaque requête est isolée.",
-    "PREPARE": "PREPARE et EXECUTE sont interdits : écrivez la requête en entier.",
-    "EXECUTE": "PREPARE et EXECUTE sont interdits : écrivez la requête en entier.",
-    "VACUUM": "VACUUM est interdit : la console est en lecture seule.",
-    "ANALYZE": "ANALYZE est interdit : la console est en lecture seule.",
-    "EXPLAIN": "EXPLAIN n'est pas disponible dans la console.",
-    "MULTI": "Cette instruction (PIVOT …) n'est pas prise en charge : écrivez-la avec GROUP BY.",
-}
-
-
-class SqlRefused(ObservatoireError):
-    """A statement the console will not run, or that failed; the message is a short French reason."""
 
 
 @dataclass(frozen=True)
@@ -119,113 +54,6 @@ class SqlResult:
 def limits() -> tuple[float, int]:
     """(time limit in seconds, row limit) from the settings."""
     return float(setting("sql_timeout_s")), int(setting("sql_max_rows"))
-
-
-def check_statement(sql: str) -> str:
-    """The single statement to run, or SqlRefused with the French reason (parsed by DuckDB, nothing run)."""
-    if not sql or not sql.strip():
-        raise SqlRefused("Requête vide : écrivez une instruction SELECT.")
-    if len(sql) > MAX_SQL_CHARS:
-        raise SqlRefused(f"Requête trop longue : {format_number(MAX_SQL_CHARS)} caractères au plus.")
-    parser = duckdb.connect(":memory:", config=_base_config("64MB"))
-    try:
-        try:
-            statements = parser.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise SqlRefused(f"Erreur de syntaxe : {_first_line(exc)}") from None
-        if not statements:
-            raise SqlRefused("Requête vide : écrivez une instruction SELECT.")
-        if len(statements) > 1:
-            raise SqlRefused(f"Une seule instruction à la fois : {len(statements)} trouvées (séparées par « ; »).")
-        statement = statements[0]
-        try:
-            kind = statement.type
-        except ValueError:  # a statement type the Python API does not name (UPDATE EXTENSIONS…)
-            raise SqlRefused("Instruction interdite : seules les lectures (SELECT) sont permises.") from None
-        if kind not in ALLOWED_TYPES:
-            name = kind.name
-            raise SqlRefused(REFUSALS.get(name, f"Instruction {name} interdite : seules les lectures (SELECT) sont permises."))
-        tree = json.loads(parser.execute("select json_serialize_sql(?)", [statement.query]).fetchone()[0])
-    finally:
-        parser.close()
-    if tree.get("error"):
-        raise SqlRefused(REFUSALS["MULTI"])
-    _check_tree(tree)
-    return statement.query
-
-
-def _check_tree(tree: dict) -> None:
-    """SqlRefused unless the syntax tree names only readable tables, generating table functions and allowed functions."""
-    tables, functions, table_functions, ctes, parameters, writes = [], set(), set(), set(), [], []
-
-    def walk(node) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
-        if not isinstance(node, dict):
-            return
-        kind = node.get("type")
-        if isinstance(kind, str) and kind.endswith("_NODE") and kind not in QUERY_NODES:
-            writes.append(kind)
-        if kind == "BASE_TABLE":
-            tables.append((node.get("catalog_name", ""), node.get("schema_name", ""), node.get("table_name", "")))
-        elif kind == "SHOW_REF" and node.get("table_name"):
-            if node.get("show_type") == "SHOW_SPECIAL":
-                if node["table_name"] not in SHOW_SPECIAL:
-                    tables.append(("", "", node["table_name"]))
-            else:
-                tables.append((node.get("catalog_name", ""), node.get("schema_name", ""), node["table_name"]))
-        elif kind == "TABLE_FUNCTION":
-            table_functions.add(str(node.get("function", {}).get("function_name", "")).lower())
-        if node.get("class") == "PARAMETER":
-            parameters.append(node)
-        if "function_name" in node:
-            functions.add(str(node["function_name"]).lower())
-        for entry in (node.get("cte_map") or {}).get("map", []):
-            ctes.add(str(entry.get("key", "")).lower())
-        for value in node.values():
-            walk(value)
-
-    walk(tree.get("statements", []))
-    for kind in writes:
-        # DuckDB accepts INSERT, UPDATE, DELETE and COPY TO as the body of a WITH, in a statement typed SELECT.
-        verb = kind.removesuffix("_QUERY_NODE").removesuffix("_NODE")
-        if verb == "COPY":
-            raise SqlRefused("COPY est interdit, même dans un WITH : la console n'écrit aucun fichier.")
-        raise SqlRefused(f"{verb} est interdit, même dans un WITH : la console est en lecture seule.")
-    if parameters:
-        raise SqlRefused("Paramètres (?, $1…) non pris en charge : écrivez les valeurs dans la requête.")
-    for name in sorted(table_functions - TABLE_FUNCTIONS):
-        if name.startswith(("read_", "parquet_", "glob", "sniff_")) or name.endswith("_scan"):
-            raise SqlRefused(f"Accès refusé : {name}() lit des fichiers ; la console ne lit que les vues documentées.")
-        if name.startswith(("query", "json_execute")):
-            raise SqlRefused(f"Fonction {name}() interdite : elle exécuterait une autre requête ; écrivez-la directement.")
-        raise SqlRefused(f"Fonction {name}() interdite : seules range, generate_series, unnest, json_each et "
-                         "json_tree sont permises comme fonctions de table.")
-    for name in sorted(functions & DENIED_FUNCTIONS):
-        raise SqlRefused(f"Fonction {name}() interdite : la configuration n'est pas consultable.")
-    reserved = _system_names()
-    for catalog, schema_name, name in tables:
-        low = name.lower()
-        if catalog.lower() not in ("", "memory") or schema_name.lower() not in ("", "main"):
-            raise SqlRefused(f"« {'.'.join(p for p in (catalog, schema_name, name) if p)} » : seules les vues "
-                             "documentées sont accessibles (sans préfixe de schéma).")
-        if low in READABLE or (low in ctes and low not in reserved):
-            continue
-        if any(c in name for c in "/\\.:"):
-            raise SqlRefused(FILE_REFUSAL)
-        raise SqlRefused(f"Vue inconnue ou interdite : « {name} ». Vues documentées : {', '.join(DOCUMENTED_VIEWS)}.")
-
-
-@lru_cache(maxsize=1)
-def _system_names() -> frozenset[str]:
-    """Catalog views a bare name reaches (duckdb_tables, pg_settings…): a WITH name may not take one of them."""
-    con = duckdb.connect(":memory:", config=_base_config("64MB"))
-    try:
-        return frozenset(r[0].lower() for r in con.execute("select distinct view_name from duckdb_views()").fetchall())
-    finally:
-        con.close()
 
 
 @dataclass(frozen=True)
@@ -266,8 +94,9 @@ WORKER_NAME = "observatoire-sql"
 
 def _context():
     context = multiprocessing.get_context("forkserver")
-    # The forkserver imports this module (duckdb, pandas) once; every query's process is then a cheap fork
-    # of a single-threaded server (forking the multi-threaded app server itself is unsafe).
+    # The forkserver imports this module (and through it statement.py, connection.py: duckdb, pandas) once; every
+    # query's process is then a cheap fork of a single-threaded server (forking the multi-threaded app server
+    # itself is unsafe). The worker lives here, so this is the one module to preload.
     context.set_forkserver_preload(["observatoire.console.sandbox"])
     _skip_main_in_workers()
     return context
@@ -357,9 +186,9 @@ def _worker(sender, job: _Job) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     _forbid_writes_and_network()
     try:
-        con = _locked_connection(job.data_dir, job.territory, job.catalog, job.snapshot_infos, job.memory_limit)
+        con = locked_connection(job.data_dir, job.territory, job.catalog, job.snapshot_infos, job.memory_limit)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, never raised in a fork
-        sender.send(("refused", f"La console n'a pas pu ouvrir les vues : {_first_line(exc)}"))
+        sender.send(("refused", f"La console n'a pas pu ouvrir les vues : {first_line(exc)}"))
         sender.close()
         return
     sender.send(("ready",))
@@ -384,7 +213,7 @@ def _worker(sender, job: _Job) -> None:
     except MemoryError:
         message = ("refused", MEMORY_REFUSAL)
     except Exception as exc:  # noqa: BLE001 - a conversion error: reported, the process must answer
-        message = ("refused", f"Erreur d'exécution : {_first_line(exc)}")
+        message = ("refused", f"Erreur d'exécution : {first_line(exc)}")
     finally:
         timer.cancel()
     try:
@@ -451,68 +280,8 @@ def _bytes(text: str) -> int:
     return int(float(value))
 
 
-def sandbox_connection(store: Store) -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory connection with the documented views, then locked (order matters)."""
-    return _locked_connection(store.data_dir, store.territory, store.catalog, store.snapshot_infos,
-                              setting("sql_memory_limit"))
-
-
-def _locked_connection(data_dir: Path, territory, catalog, snapshot_infos: list,
-                       memory_limit: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:", config=_base_config(memory_limit))
-    try:
-        data_dir = Path(data_dir).resolve()
-        infos = [replace(s, path=Path(s.path).resolve()) for s in snapshot_infos]
-        # The files the views read and nothing else: not the folders (manifests, half-written imports).
-        files = [str(s.path / "facts.parquet") for s in infos] + [str(sites_file(data_dir))]
-        con.execute("set enable_progress_bar = false")  # no bar drawn on the server's terminal
-        con.execute("set allowed_directories = []")
-        con.execute("set allowed_paths = ?", [files])
-        create_views(con, data_dir, territory, catalog, infos)
-        con.execute("set enable_external_access = false")
-        con.execute("set lock_configuration = true")
-    except BaseException:
-        con.close()
-        raise
-    return con
-
-
-def schema(store: Store) -> pd.DataFrame:
-    """Columns of the documented views: view, description, column, type (for the schema browser)."""
-    con = sandbox_connection(store)
-    try:
-        frame = con.execute(
-            "select table_name as view, column_name as column, data_type as type, ordinal_position "
-            "from information_schema.columns where list_contains(?, table_name) order by table_name, ordinal_position",
-            [list(DOCUMENTED_VIEWS)]).df()
-    finally:
-        con.close()
-    frame["view"] = pd.Categorical(frame["view"], categories=list(DOCUMENTED_VIEWS), ordered=True)
-    frame = frame.sort_values(["view", "ordinal_position"]).drop(columns="ordinal_position")
-    frame["view"] = frame["view"].astype(str)
-    return frame.reset_index(drop=True)
-
-
-def _base_config(memory_limit: str) -> dict:
-    return {
-        "threads": 1,  # one core per query at most (two queries at once on a two-core server)
-        "memory_limit": memory_limit,
-        "temp_directory": "",  # nothing spills to disk
-        "autoload_known_extensions": False,
-        "autoinstall_known_extensions": False,
-        "allow_community_extensions": False,
-        "allow_unsigned_extensions": False,
-        "python_enable_replacements": False,  # no reading a Python variable by its name
-    }
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def _reason(exc: duckdb.Error) -> str:
-    message = _first_line(exc)
+    message = first_line(exc)
     if isinstance(exc, duckdb.PermissionException) or "Permission denied" in message:
         return FILE_REFUSAL
     if isinstance(exc, duckdb.ParserException):

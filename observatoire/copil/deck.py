@@ -276,12 +276,12 @@ def coverage_lines(store: Store, snapshot_date: date, filters: Filters) -> tuple
         rows = rows[rows["sites_total"] > 0].set_index("group_id")
         if rows.empty:
             continue
-        parts = [f"{class_labels.get(g, g).lower()} {format_percent(rows.loc[g, 'sites_covered_pct'])} "
+        parts = [f"{class_labels.get(g, g).lower()} {format_percent(rows.loc[g, 'sites_covered_share'])} "
                  f"({format_number(rows.loc[g, 'sites_covered'])} sur {format_number(rows.loc[g, 'sites_total'])})"
                  for g in class_labels if g in rows.index]
         text = f"{svc.label} : " + " ; ".join(parts)
         if urban in rows.index and isolated in rows.index:
-            gap = rows.loc[isolated, "sites_covered_pct"] - rows.loc[urban, "sites_covered_pct"]
+            gap = rows.loc[isolated, "sites_covered_share"] - rows.loc[urban, "sites_covered_share"]
             text += (f" — écart {class_plural(class_labels[isolated])} − {class_plural(class_labels[urban])} : "
                      f"{format_points(gap)}")
         lines.append(text + ".")

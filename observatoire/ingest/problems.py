@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 ERROR, WARNING = "erreur", "avertissement"
 
@@ -42,9 +42,6 @@ class Problem:
     def message(self) -> str:
         end = "" if self.found.endswith((".", "…")) else "."
         return f"{self.where} : {self.found}{end} {self.action}".rstrip()
-
-    def as_dict(self) -> dict:
-        return {**asdict(self), "message": self.message()}
 
 
 class Collector:
@@ -93,7 +90,3 @@ class Collector:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.items if not p.is_error]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from observatoire.model.catalog import LEVELS, SCOPES, UNITS, Catalog
-from observatoire.output.tables import to_csv_bytes, to_xlsx_bytes
+from observatoire.output.tables import to_csv_bytes
 from observatoire.model.uai import make_uai
-from observatoire.ingest.formats import DENOMINATOR_SUFFIX
+from observatoire.ingest.columns import DENOMINATOR_SUFFIX
 
 
 def example_uai(territory) -> str:

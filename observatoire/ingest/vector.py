@@ -1,6 +1,6 @@
 """Vectorised screening of cells: which cells are certainly valid, and their values, for a whole column at once.
 
-The per-row checks of formats.py stay the reference: a row that is not certainly valid here (an empty value, a
+The per-row checks of checks.py stay the reference: a row that is not certainly valid here (an empty value, a
 percentage, a sign, a formula, an unknown code, a rate above its denominator…) is judged by them, so every
 message is the same as before; only the clean rows, nearly all of a real file, skip the Python loop.
 Values are parsed once per distinct cell text (dictionary encoding), so repeated values cost nothing.

@@ -52,15 +52,15 @@ def query_params(svc: Service, catalog: Catalog) -> dict:
 
 
 def with_shares(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add sites_covered_pct and pupils_covered_pct (ratios of sums) to a coverage_by_group result."""
+    """Add sites_covered_share and pupils_covered_share (ratios of sums) to a coverage_by_group result."""
     out = frame.copy()
-    out["sites_covered_pct"] = out["sites_covered"] / out["sites_total"].where(out["sites_total"] > 0)
-    out["pupils_covered_pct"] = out["pupils_covered"] / out["pupils_total"].where(out["pupils_total"] > 0)
+    out["sites_covered_share"] = out["sites_covered"] / out["sites_total"].where(out["sites_total"] > 0)
+    out["pupils_covered_share"] = out["pupils_covered"] / out["pupils_total"].where(out["pupils_total"] > 0)
     return out
 
 
 def isolation_gap(frame: pd.DataFrame, low: str = "isole", high: str = "urbain",
-                  measure: str = "sites_covered_pct") -> pd.DataFrame:
+                  measure: str = "sites_covered_share") -> pd.DataFrame:
     """Per snapshot, the share of `low` minus the share of `high` (negative: isolated sites lag behind).
 
     `frame` is with_shares() of coverage_by_group by isolation; columns snapshot_date, gap (None when a

@@ -30,7 +30,7 @@ UNIT_ROLLUPS = {
     "score": {"weighted_mean"},
     "deliverable": {"latest"},
 }
-# Open-data exports an import can read, and what each feeds (see observatoire/ingest/formats.py).
+# Open-data exports an import can read, and what each feeds (see observatoire/ingest/parsers/).
 EXPORTS = {
     "ent_utilisateurs": "ENT : utilisateurs du mois (utilisateurs_globales)",
     "ent_visites": "ENT : visites cumulées depuis la rentrée (visites_globales)",
@@ -77,10 +77,6 @@ class Indicator:
     targets: dict[str, float] = field(default_factory=dict)
     axis: str = ""
 
-    @property
-    def is_rate(self) -> bool:
-        return self.unit == "rate"
-
     def target(self, school_year: str) -> float | None:
         return self.targets.get(school_year)
 
@@ -105,9 +101,6 @@ class Catalog:
             if ind.id == indicator_id:
                 return ind
         raise KeyError(indicator_id)
-
-    def axis(self, axis_id: str) -> Axis:
-        return next(a for a in self.axes if a.id == axis_id)
 
     def objectives_of(self, axis_id: str) -> list[Objective]:
         return [o for o in self.objectives if o.axis == axis_id]

@@ -30,11 +30,3 @@ def format_date_fr(day: date) -> str:
     return f"{day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
-def format_month_fr(day: date) -> str:
-    """'janvier 2025'."""
-    return f"{MONTHS_FR[day.month - 1]} {day.year}"
-
-
-def parse_iso_date(text: str) -> date:
-    return date.fromisoformat(str(text)[:10])
-

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from datetime import date
 
 from observatoire.model.catalog import Indicator
 

@@ -139,7 +139,7 @@ def gap_chart(series: pd.DataFrame, title: str, value_title: str, fmt: str,
 
 
 def coverage_chart(frame: pd.DataFrame, colors: dict[str, str], labels: dict[str, str], title: str,
-                   measure: str = "sites_covered_pct", height: int = 220) -> alt.TopLevelMixin:
+                   measure: str = "sites_covered_share", height: int = 220) -> alt.TopLevelMixin:
     """Share covered per isolation class over the snapshots (columns snapshot_date, group_id, `measure`,
     sites_covered, sites_total), one line per class in the territory's colours."""
     data = frame[["snapshot_date", "group_id", measure, "sites_covered", "sites_total"]].copy()
@@ -180,17 +180,17 @@ def heatmap_chart(frame: pd.DataFrame, indicator: Indicator, breakdown_label: st
 
 def missing_heatmap(frame: pd.DataFrame, title: str = "Part des données manquantes") -> alt.TopLevelMixin:
     """Areas x snapshots, coloured by the share of expected facts not reported
-    (columns snapshot_date, area_kind, area_name, missing_pct, missing_facts, expected_facts)."""
-    data = frame[["snapshot_date", "area_kind", "area_name", "missing_pct", "missing_facts", "expected_facts"]].copy()
+    (columns snapshot_date, area_kind, area_name, missing_share, missing_facts, expected_facts)."""
+    data = frame[["snapshot_date", "area_kind", "area_name", "missing_share", "missing_facts", "expected_facts"]].copy()
     data["instantane"] = pd.to_datetime(data["snapshot_date"]).dt.strftime("%Y-%m-%d")
     data["zone"] = data["area_kind"] + " " + data["area_name"]
     chart = alt.Chart(data).mark_rect().encode(
         x=alt.X("instantane:O", title=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("zone:N", title=None, sort="ascending"),
-        color=alt.Color("missing_pct:Q", title=None, scale=alt.Scale(scheme="orangered", domain=[0, 1]),
+        color=alt.Color("missing_share:Q", title=None, scale=alt.Scale(scheme="orangered", domain=[0, 1]),
                         legend=alt.Legend(format=".0%")),
         tooltip=[alt.Tooltip("zone:N", title="Zone"), alt.Tooltip("instantane:O", title="Instantané"),
-                 alt.Tooltip("missing_pct:Q", title="Part manquante", format=".1%"),
+                 alt.Tooltip("missing_share:Q", title="Part manquante", format=".1%"),
                  alt.Tooltip("missing_facts:Q", title="Valeurs manquantes", format=",.0f"),
                  alt.Tooltip("expected_facts:Q", title="Valeurs attendues", format=",.0f")],
     )

@@ -12,6 +12,8 @@ from observatoire.settings import QUERIES_DIR
 
 PARAM = re.compile(r"(?<![:$\w])\$([a-z_][a-z0-9_]*)")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Setup DDL beside the questions, not among them: the root of queries/ holds questions only.
+SETUP_DIR = QUERIES_DIR / "setup"
 
 
 @dataclass(frozen=True)
@@ -51,5 +53,6 @@ def load_query(name: str, folder: Path = QUERIES_DIR) -> Query:
     return Query(name, sql, doc, frozenset(PARAM.findall(_strip_comments(sql))))
 
 
-def query_names(folder: Path = QUERIES_DIR) -> list[str]:
-    return sorted(p.stem for p in Path(folder).glob("*.sql"))
+def load_setup(name: str) -> Query:
+    """A setup statement run when a store opens (queries/setup/: tables, views, the scope macro)."""
+    return load_query(name, SETUP_DIR)

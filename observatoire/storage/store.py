@@ -15,7 +15,7 @@ import pandas as pd
 
 from observatoire.model.catalog import Catalog, load_catalog
 from observatoire.model.dates import school_year
-from observatoire.storage.sql import load_query
+from observatoire.storage.sql import load_query, load_setup
 from observatoire.settings import data_manifest, setting, territory_folder
 from observatoire.storage.snapshots import fingerprint, list_snapshots
 from observatoire.model.territory import Territory, load_territory
@@ -90,16 +90,15 @@ def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Terr
                  snapshot_infos: list) -> None:
     """Create the documented views and reference tables on `con` (the store's own, or a sandbox's)."""
     data_dir = Path(data_dir)
-    t = territory
-    con.register("_communes", t.communes)
-    con.execute("create table communes as select insee as commune_code, name as commune_name, population, "
-                "isolation, access, zone as zone_code, lat, lon from _communes")
-    con.register("_zones", t.zones)
-    con.execute("create table zones as select zone as zone_code, name as zone_name from _zones")
-    for table in ("circonscriptions", "bassins"):
-        con.register("_" + table, getattr(t, table))
-        con.execute(f"create table {table} as select code, name, string_split(communes, ' ') as communes, "
-                    f"is_demo = 'true' as is_demo from _{table}")
+    frames = {"_communes": territory.communes, "_zones": territory.zones,
+              "_circonscriptions": territory.circonscriptions, "_bassins": territory.bassins,
+              "_indicators": catalog.to_frame(),
+              "_academie": pd.DataFrame({"code": [territory.academie_code], "name": [territory.academie_name]})}
+    for name, frame in frames.items():
+        con.register(name, frame)
+    con.execute(load_setup("create_reference_tables").sql)
+    for name in frames:
+        con.unregister(name)
     extra_circonscriptions = Path(data_dir) / "reference" / "circonscriptions.parquet"
     if extra_circonscriptions.exists():
         # Circonscriptions met in an imported annuaire but absent from the territory file (written by the
@@ -107,11 +106,6 @@ def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Terr
         con.execute(f"insert into circonscriptions select code, name, string_split(communes, ' '), false "
                     f"from read_parquet({_literal(extra_circonscriptions)}) "
                     f"where code not in (select code from circonscriptions)")
-    frame = catalog.to_frame()
-    con.register("_indicators", frame)
-    con.execute("create table indicators as select * from _indicators")
-    for name in ("_communes", "_zones", "_circonscriptions", "_bassins", "_indicators"):
-        con.unregister(name)
     sites = sites_file(data_dir)
     if sites.exists():
         con.execute(f"create view sites as select * from read_parquet({_literal(sites)})")
@@ -126,11 +120,10 @@ def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Terr
         con.execute(f"create view facts as {EMPTY_FACTS}")
     rows = [(s.snapshot_date, school_year(s.snapshot_date), s.rows, bool(s.manifest.get("demo")))
             for s in snapshot_infos]
-    con.execute("create table snapshots (snapshot_date date, school_year varchar, fact_rows bigint, is_demo boolean)")
     if rows:
         con.executemany("insert into snapshots values (?, ?, ?, ?)", rows)
-    con.execute(f"create table academie as select {_literal(t.academie_code)} as code, {_literal(t.academie_name)} as name")
-    con.execute(load_query("create_entities_view").sql)
+    con.execute(load_setup("create_entities_view").sql)
+    con.execute(load_setup("create_scope_macro").sql)
 
 
 def materialize(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
@@ -161,8 +154,8 @@ def load_entity_facts(con: duckdb.DuckDBPyConnection, snapshot_infos: list) -> N
     snapshot uncompressed: 18 M facts take ~20 MB. `facts` (the Parquet view) is unchanged and stays the
     source of truth; the SQL console's sandbox has neither `entity_facts` nor `entity_key`.
     """
-    con.execute(load_query("create_entity_facts").sql)
-    load = load_query("load_entity_facts")
+    con.execute(load_setup("create_entity_facts").sql)
+    load = load_setup("load_entity_facts")
     for info in snapshot_infos:
         con.execute(load.sql, load.bind({"file": str(info.path / "facts.parquet"), "snapshot_date": info.snapshot_date}))
         con.execute("checkpoint compact")

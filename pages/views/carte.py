@@ -106,7 +106,7 @@ coverage = with_shares(query("coverage_by_group", breakdown="isolation", date_fr
 if shown == COVERAGE:
     per_commune = with_shares(query("coverage_by_group", breakdown=territory.boundaries_level, date_from=day, date_to=day,
                                     **params, **filters.params()))
-    commune_values = per_commune.rename(columns={"sites_covered_pct": "value"})[["group_id", "value"]]
+    commune_values = per_commune.rename(columns={"sites_covered_share": "value"})[["group_id", "value"]]
     unit, value_label = "rate", f"Établissements couverts ({service.label})"
 else:
     indicator = catalog.indicator(shown)

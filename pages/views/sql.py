@@ -8,7 +8,9 @@ from components.session import per_data_state
 from components.shell import context, page_header
 from components.tables import download_buttons
 from observatoire.output.numbers import format_number
-from observatoire.console.sandbox import DOCUMENTED_VIEWS, SqlRefused, limits, run_sql, schema, warm_up
+from observatoire.console.sandbox import limits, run_sql, warm_up
+from observatoire.console.schema import DOCUMENTED_VIEWS, schema
+from observatoire.console.statement import SqlRefused
 
 # Worked examples: title -> SQL. The territory's own come first ([[sql_examples]] of territory.toml, where
 # the first may answer a question the explorer also answers), then these, which fit any territory.

@@ -74,11 +74,11 @@ def test_coverage_by_isolation_hand_computed(hand_dir):
     # D1: isolé 0 of 2 collèges; urbain: collège 4 covered, lycée 5 has 0 -> 1 of 2; closed site 8 ignored.
     assert frame.loc[(D1, "isole"), ["sites_total", "sites_covered", "pupils_total", "pupils_covered"]].tolist() == [2, 0, 400, 0]
     assert frame.loc[(D1, "urbain"), ["sites_total", "sites_covered", "pupils_total", "pupils_covered"]].tolist() == [2, 1, 1000, 600]
-    assert frame.loc[(D1, "urbain"), "pupils_covered_pct"] == pytest.approx(0.6)
+    assert frame.loc[(D1, "urbain"), "pupils_covered_share"] == pytest.approx(0.6)
     # D2: isolé 1 of 2 (300 of 400 pupils); urbain 2 of 2.
-    assert frame.loc[(D2, "isole"), "sites_covered_pct"] == pytest.approx(0.5)
-    assert frame.loc[(D2, "isole"), "pupils_covered_pct"] == pytest.approx(0.75)
-    assert frame.loc[(D2, "urbain"), "sites_covered_pct"] == pytest.approx(1.0)
+    assert frame.loc[(D2, "isole"), "sites_covered_share"] == pytest.approx(0.5)
+    assert frame.loc[(D2, "isole"), "pupils_covered_share"] == pytest.approx(0.75)
+    assert frame.loc[(D2, "urbain"), "sites_covered_share"] == pytest.approx(1.0)
     assert "rural" not in set(frame.index.get_level_values("group_id"))   # no collège or lycée there
     gap = isolation_gap(frame.reset_index())
     assert gap["gap"].tolist() == pytest.approx([0 - 0.5, 0.5 - 1.0])

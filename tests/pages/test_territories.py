@@ -15,7 +15,8 @@ import pytest
 
 from components.shell import VIEWS, menu
 from observatoire.model.catalog import load_catalog
-from observatoire.demo import build_demo, build_sites
+from observatoire.demo import build_demo
+from observatoire.demo.sites import build_sites
 from observatoire.errors import ValidationError
 from observatoire.settings import BUNDLED_TERRITORIES, territory_folder
 from observatoire.storage.store import Store
@@ -221,8 +222,8 @@ PATTERN = re.compile(r"guyane|cayenne|maripasoula|kourou|saint-laurent|oyapock|m
 # Lines allowed to name Guyane: the default territory setting, and the benchmark scale named after its size.
 ALLOWED = [
     ("observatoire/settings.py", 'Setting("territory", "OBSERVATOIRE_TERRITORY", "guyane",'),
-    ("observatoire/demo.py", 'SCALES = {"guyane": 1'),
-    ("observatoire/demo.py", 'scale: str = "guyane"'),
+    ("observatoire/demo/__init__.py", 'SCALES = {"guyane": 1'),
+    ("observatoire/demo/__init__.py", 'scale: str = "guyane"'),
     ("observatoire/cli.py", '--scale", choices=["guyane"'),
     ("observatoire/bench/run.py", ""),
 ]

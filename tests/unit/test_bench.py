@@ -7,7 +7,9 @@ import json
 import pytest
 
 from components.shell import PAGES, VIEWS
-from observatoire.bench.run import ensure_dataset, percentile, query_label
+from observatoire.bench.dataset import ensure_dataset
+from observatoire.bench.measure import percentile
+from observatoire.bench.queries import query_label
 from observatoire.cli import main
 
 

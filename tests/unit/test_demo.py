@@ -88,7 +88,7 @@ def test_site_plan_comes_from_demo_toml(tmp_path):
 
     import pytest
 
-    from observatoire.demo import build_sites, load_site_plan
+    from observatoire.demo.sites import build_sites, load_site_plan
     from observatoire.errors import ValidationError
 
     folder = tmp_path / "guyane"

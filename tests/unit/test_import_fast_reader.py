@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from observatoire.ingest import reader
+from observatoire.ingest import csv_reader
 from observatoire.ingest.problems import Collector
 
 LONG = "uai;indicateur;valeur;denominateur"
@@ -19,12 +19,12 @@ def recognise(keys):
 
 def careful(data: bytes):
     problems = Collector()
-    fast = reader._read_csv_fast
+    fast = csv_reader._read_csv_fast
     try:
-        reader._read_csv_fast = lambda *args: None
-        table = reader._read_csv(data, "f.csv", problems, recognise)
+        csv_reader._read_csv_fast = lambda *args: None
+        table = csv_reader.read_csv(data, "f.csv", problems, recognise)
     finally:
-        reader._read_csv_fast = fast
+        csv_reader._read_csv_fast = fast
     return table, [p.message() for p in problems.items]
 
 
@@ -59,7 +59,7 @@ LEFT = {
 @pytest.mark.parametrize("name", TAKEN)
 def test_fast_reader_reads_as_the_careful_one(name):
     data = TAKEN[name].encode("utf-8")
-    fast = reader._read_csv_fast(data, "f.csv", recognise)
+    fast = csv_reader._read_csv_fast(data, "f.csv", recognise)
     assert fast is not None, name
     table, problems = careful(data)
     assert problems == []
@@ -68,12 +68,12 @@ def test_fast_reader_reads_as_the_careful_one(name):
 
 @pytest.mark.parametrize("name", LEFT)
 def test_fast_reader_leaves_unusual_files_to_the_careful_path(name):
-    assert reader._read_csv_fast(LEFT[name].encode("utf-8"), "f.csv", recognise) is None
+    assert csv_reader._read_csv_fast(LEFT[name].encode("utf-8"), "f.csv", recognise) is None
 
 
 def test_fast_reader_leaves_windows_1252_to_the_careful_path():
     data = f"{LONG}\n0970001A;élèves;1;\n".encode("cp1252")
-    assert reader._read_csv_fast(data, "f.csv", recognise) is None
+    assert csv_reader._read_csv_fast(data, "f.csv", recognise) is None
     table, problems = careful(data)
     assert table.encoding == "cp1252" and table.columns[1].to_pylist() == ["élèves"]
 
@@ -82,7 +82,7 @@ def test_fast_reader_finds_a_header_beyond_its_first_read():
     """Title rows longer than the first bytes read: the head is read again, larger."""
     titles = "".join(f"titre {i} " + "x" * 3000 + "\n" for i in range(25))
     data = (titles + f"{LONG}\n0970001A;x;1;\n").encode("utf-8")
-    fast = reader._read_csv_fast(data, "f.csv", recognise)
+    fast = csv_reader._read_csv_fast(data, "f.csv", recognise)
     table, _ = careful(data)
     same(fast, table)
     assert fast.header_line == 26
@@ -97,7 +97,7 @@ def test_fast_reader_random_files():
         lines += [rng.choice(pieces) for _ in range(rng.randint(1, 12))]
         text = rng.choice(["\n", "\r\n", "\r"]).join(lines) + rng.choice(["", "\n"])
         data = text.encode("utf-8")
-        fast = reader._read_csv_fast(data, "f.csv", recognise)
+        fast = csv_reader._read_csv_fast(data, "f.csv", recognise)
         table, problems = careful(data)
         if fast is not None:
             assert problems == []

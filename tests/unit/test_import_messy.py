@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from observatoire.ingest import formats, prepare
+from observatoire.ingest import prepare, vector
 from observatoire.ingest.text import parse_number
 from observatoire.ingest.vector import parse_numbers
 from tests.support.import_data import (xlsx_book, COLLEGE, COLLEGE_ISOLE, ENT_HEADER, LYCEE, SNAPSHOT, UAI, ent_row, make_dir)
@@ -111,7 +111,7 @@ def test_vectorised_screen_gives_the_per_row_results(data, tmp_path, monkeypatch
     path.write_text(_messy_long(7, 1500, separator), encoding="utf-8")
     fast = prepare([path], SNAPSHOT, data)
     assert len(fast.facts) >= 10 and len(fast.errors) > 50  # both paths are exercised
-    monkeypatch.setattr(formats.vector, "formula_candidates", lambda column: np.ones(len(column), dtype=bool))
+    monkeypatch.setattr(vector, "formula_candidates", lambda column: np.ones(len(column), dtype=bool))
     slow = prepare([path], SNAPSHOT, data)  # every row through the per-row rules
     assert [p.message() for p in fast.problems] == [p.message() for p in slow.problems]
     pd.testing.assert_frame_equal(fast.facts, slow.facts)
@@ -125,7 +125,7 @@ def test_wide_screen_gives_the_per_row_results(data, tmp_path, monkeypatch):
     path = tmp_path / "large.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     fast = prepare([path], SNAPSHOT, data)
-    monkeypatch.setattr(formats.vector, "formula_candidates", lambda column: np.ones(len(column), dtype=bool))
+    monkeypatch.setattr(vector, "formula_candidates", lambda column: np.ones(len(column), dtype=bool))
     slow = prepare([path], SNAPSHOT, data)
     assert [p.message() for p in fast.problems] == [p.message() for p in slow.problems]
     pd.testing.assert_frame_equal(fast.facts, slow.facts)
@@ -152,7 +152,7 @@ def test_vectorised_numbers_match_parse_number():
 
 def test_bench_import_file_has_the_rows_asked_all_distinct_and_known():
     """The bench measures import throughput on a file of many rows even at Guyane scale (tiled sites)."""
-    from observatoire.bench.run import tile_facts
+    from observatoire.bench.import_throughput import tile_facts
     from observatoire.model.uai import is_valid_uai
     from tests.support.import_data import SITES
 

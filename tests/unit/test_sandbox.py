@@ -11,9 +11,13 @@ import pytest
 
 from observatoire import cli
 from observatoire.console import sandbox
-from observatoire.console.sandbox import DOCUMENTED_VIEWS, SqlRefused, check_statement, run_sql, sandbox_connection, schema
+from observatoire.console.connection import sandbox_connection
+from observatoire.console.sandbox import run_sql
+from observatoire.console.schema import DOCUMENTED_VIEWS, schema
+from observatoire.console.statement import SqlRefused, check_statement
 from observatoire.storage.store import Store
 from tests.support import maroni_fixture as mf
+from tests.support.sql_attacks import ATTACKS
 
 EXAMPLE = """
 select count(*) as ecoles_sans_compte
@@ -69,147 +73,6 @@ def test_schema_lists_documented_views_only(store):
                                  "values (1, 'a')", "describe facts", "summarize sites", "show tables"])
 def test_read_only_forms_accepted(store, sql):
     run_sql(store, sql)
-
-
-# {out}: an empty folder that must stay empty; {data}: the data directory, which must stay unchanged;
-# {facts}: a snapshot's facts.parquet, which a view reads (so DuckDB's allowed paths hold it).
-ATTACKS = [
-    # File readers, on system files and on the data directory outside the views.
-    ("select * from read_csv('/etc/passwd')", "Accès refusé"),
-    ("select * from read_csv_auto('/etc/passwd')", "Accès refusé"),
-    ("SELECT * FROM read_text('/etc/passwd')", "Accès refusé"),
-    ("select * from read_blob('/etc/hostname')", "Accès refusé"),
-    ("select * from read_json('/etc/passwd')", "Accès refusé"),
-    ("select * from read_json_objects('/proc/self/environ')", "Accès refusé"),
-    ("select * from read_parquet('/etc/passwd')", "Accès refusé"),
-    ("select * from glob('/etc/*')", "Accès refusé"),
-    ("select * from sniff_csv('/etc/passwd')", "Accès refusé"),
-    ("select * from parquet_metadata('{facts}')", "Accès refusé"),
-    ("select * from parquet_schema('{data}/reference/sites.parquet')", "Accès refusé"),
-    ("select * from parquet_kv_metadata('{data}/reference/sites.parquet')", "Accès refusé"),
-    ("select * from read_csv('https://example.org/x.csv')", "Accès refusé"),
-    ("select * from read_text('{data}/manifest.json')", "Accès refusé"),
-    ("select * from read_text('{data}/snapshots/../manifest.json')", "Accès refusé"),
-    ("select * from read_json('{data}/snapshots/*/manifest.json')", "Accès refusé"),
-    ("select * from read_blob('{facts}')", "Accès refusé"),
-    ("select * from read_parquet('{data}/snapshots/*/facts.parquet')", "Accès refusé"),
-    ("select * from glob('{data}/*')", "Accès refusé"),
-    ("select * from glob('{data}/snapshots/**')", "Accès refusé"),
-    ("select * from read_text('/etc/pass' || 'wd')", "Accès refusé"),
-    ("select * from (from read_text('/etc/passwd'))", "Accès refusé"),
-    ("summarize select * from read_text('/etc/passwd')", "Accès refusé"),
-    ("select * from '/etc/passwd'", "Accès refusé"),
-    ("select * from '{data}/manifest.json'", "Accès refusé"),
-    ('select * from "{data}/reference/sites.parquet"', "Accès refusé"),
-    ("select * from read_xlsx('/etc/passwd')", "Accès refusé"),
-    ("select * from sqlite_scan('/etc/passwd', 'x')", "Accès refusé"),
-    # SQL run from a string, settings, secrets, catalog and pragma_ table functions.
-    ("select * from query('drop view facts')", "query() interdite"),
-    ("select * from query('select * from read_text(''/etc/passwd'')')", "query() interdite"),
-    ("select * from query_table('facts')", "query_table() interdite"),
-    ("select * from duckdb_settings()", "duckdb_settings() interdite"),
-    ("select * from system.main.duckdb_settings()", "duckdb_settings() interdite"),
-    ("select * from duckdb_secrets()", "duckdb_secrets() interdite"),
-    ("select * from duckdb_extensions()", "duckdb_extensions() interdite"),
-    ("select * from duckdb_views()", "duckdb_views() interdite"),
-    ("select * from pragma_version()", "pragma_version() interdite"),
-    ("select * from pragma_table_info('facts')", "pragma_table_info() interdite"),
-    ("select (select library_version from pragma_version())", "pragma_version() interdite"),
-    ("select * from enable_logging()", "enable_logging() interdite"),
-    ("select * from checkpoint()", "checkpoint() interdite"),
-    ("select * from test_all_types()", "test_all_types() interdite"),
-    ("select current_setting('allowed_paths')", "current_setting() interdite"),
-    ("select getenv('HOME')", "getenv() interdite"),
-    ("select getvariable('x')", "getvariable() interdite"),
-    ("select pg_get_viewdef(1)", "pg_get_viewdef() interdite"),
-    ("select * from pg_settings", "Vue inconnue ou interdite"),
-    ("select * from duckdb_tables", "Vue inconnue ou interdite"),
-    ("describe duckdb_views", "Vue inconnue ou interdite"),
-    ("select * from information_schema.views", "seules les vues documentées"),
-    ("select * from system.main.duckdb_views", "seules les vues documentées"),
-    ("select * from duckdb_views, (with duckdb_views as (select 1) select * from duckdb_views)", "Vue inconnue"),
-    # Writes, DuckDB 2.0 also takes them as the body of a WITH, in a statement typed SELECT.
-    ("copy (select * from facts) to '{out}/facts.csv'", "COPY"),
-    ("copy facts to '{out}/facts.parquet' (format parquet)", "COPY"),
-    ("copy sites from '/etc/passwd'", "COPY"),
-    ("with x as (copy (select 1 as a) to '{out}/x.csv') select 1", "COPY est interdit, même dans un WITH"),
-    ("with x as (copy (select 1 as a) to '{data}/snapshots/evil.csv') select 1", "COPY"),
-    ("with x as (copy (select indicator_id, entity_level, entity_id, 0.0 as value, denominator from facts) "
-     "to '{facts}' (format parquet)) select 1", "COPY"),
-    ("select * from (with x as (copy (select 1) to '{out}/y.csv') select 1)", "COPY"),
-    ("with x as (insert into snapshots values (date '2030-01-01', 'x', 0, false) returning *) select * from x",
-     "INSERT est interdit"),
-    ("with x as (delete from indicators returning *) select count(*) from x", "DELETE est interdit"),
-    ("with x as (update indicators set label = 'x' returning *) select count(*) from x", "UPDATE est interdit"),
-    ("with a as (select 1), b as (with c as (delete from zones returning *) select * from c) select * from b",
-     "DELETE"),
-    ("export database '{out}/dump'", "EXPORT"),
-    ("import database '{data}'", "PRAGMA"),
-    ("attach '{out}/x.duckdb' as x", "ATTACH"),
-    ("attach ':memory:' as m", "ATTACH"),
-    ("detach memory", "DETACH"),
-    ("install httpfs", "INSTALL"),
-    ("load httpfs", "INSTALL"),
-    ("update extensions", "Instruction interdite"),
-    ("set enable_external_access = true", "SET"),
-    ("set allowed_directories = ['/']", "SET"),
-    ("set global lock_configuration = false", "SET"),
-    ("reset lock_configuration", "SET"),
-    ("set variable x = 1", "SET"),
-    ("use memory", "SET"),
-    ("pragma enable_profiling", "PRAGMA"),
-    ("pragma database_list", "PRAGMA"),
-    ("pragma threads = 64", "SET"),
-    ("call pragma_version()", "CALL"),
-    ("checkpoint", "CALL"),
-    ("create table t as select * from facts", "CREATE"),
-    ("create or replace view facts as select 1 as x", "CREATE"),
-    ("create macro m(a) as a", "CREATE"),
-    ("create temp macro read_text(a) as a", "CREATE"),
-    ("create secret s (type s3, key_id 'x', secret 'y')", "CREATE"),
-    ("drop view facts", "DROP"),
-    ("insert into snapshots values (date '2030-01-01', '2029-2030', 0, false)", "INSERT"),
-    ("update indicators set label = 'x'", "UPDATE"),
-    ("delete from sites", "DELETE"),
-    ("alter view facts rename to f", "ALTER"),
-    ("vacuum", "VACUUM"),
-    ("begin transaction", "BEGIN"),
-    ("prepare p as select 1", "PREPARE"),
-    ("execute p", "PREPARE"),
-    ("deallocate p", "DROP"),
-    ("select ?", "Paramètres"),
-    ("select * from facts where value > $1", "Paramètres"),
-    ("explain analyze copy (select 1) to '{out}/explain.csv'", "EXPLAIN"),
-    ("pivot sites on site_type using count(*)", "GROUP BY"),
-    # Several statements, comments and unicode hiding one.
-    ("select 1; drop view facts", "Une seule instruction"),
-    ("select 1 /* ; */ ; copy (select 1) to '{out}/x.csv'", "Une seule instruction"),
-    ("select 1 -- commentaire\n; drop view facts", "Une seule instruction"),
-    ("select 1 ;\tdrop view facts", "Une seule instruction"),
-    ("select 1; select 2", "Une seule instruction"),
-    ("SELECT 1\uff1bDROP VIEW facts", "Erreur de syntaxe"),  # a full-width semicolon is no separator
-    ("\uff33\uff25\uff2c\uff25\uff23\uff34 1", "Erreur de syntaxe"),  # full-width letters
-    ("select 1\u037e drop view facts", "Erreur de syntaxe"),  # Greek question mark, looks like ';'
-    ("select 1;\u200bdrop view facts", "Une seule instruction"),  # a zero-width space after the ';'
-    ("select * from f\u0430cts", "Vue inconnue"),  # Cyrillic 'а': a look-alike name reaches nothing
-    ('select * from "READ_TEXT"(\'/etc/passwd\')', "Accès refusé"),
-    ("select list_transform([1], x -> current_setting('allowed_paths'))", "current_setting() interdite"),
-    ("select * from range(3) as t(x), lateral (select * from read_text('/etc/passwd'))", "Accès refusé"),
-    ("select * from memory.information_schema.tables", "seules les vues documentées"),
-    ("show '/etc/passwd'", "Accès refusé"),
-    ("describe '/etc/passwd'", "Accès refusé"),
-    ("", "Requête vide"),
-    ("  -- rien\n", "Requête vide"),
-    ("sélectionner tout", "Erreur de syntaxe"),
-    ("select 1 " + "+ 1 " * 6000, "Requête trop longue"),
-    # Bounded: time, memory, rows (see the tests below for timing).
-    ("with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r", "Temps limite"),
-    ("select count(*) from range(1000000) as a, range(1000000) as b", "Temps limite"),  # 10^12 rows
-    ("select count(*) from range(100000000) as a, range(100000000) as b", "Mémoire dépassée"),  # 800 Mo built
-    ("select repeat('x', 2000000000)", "Mémoire dépassée"),
-    ("select string_agg(repeat('x', 1000000), '') from range(10000)", "Mémoire dépassée"),
-    ("select * from unnest(range(300000000))", "Mémoire dépassée"),
-]
 
 
 @pytest.mark.parametrize("sql, reason", ATTACKS, ids=[a[0][:40].encode('ascii', 'replace').decode() for a in ATTACKS])

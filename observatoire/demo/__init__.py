@@ -1,0 +1,74 @@
+"""Deterministic demo data: fictitious sites placed in their communes, monthly snapshots of every indicator.
+
+Every number here is invented; the data directory's manifest says so (`"demo": true`) and every page
+shows the demo label while it is in use.
+"""
+
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from observatoire import __version__
+from observatoire.demo.facts import MONTHS, indicator_facts, measured_entities, load_profiles, snapshot_dates
+from observatoire.demo.sites import DEFAULT_SEED, build_sites
+from observatoire.model.catalog import load_catalog
+from observatoire.model.territory import load_territory
+from observatoire.settings import requested_territory, territory_folder, territory_id
+from observatoire.storage.snapshots import SNAPSHOTS, list_snapshots, write_snapshot
+
+# Bump when the generator's output changes: `observatoire bench` rebuilds its cached datasets then.
+GENERATOR_VERSION = 3  # 2: snapshot row groups of 64 Ki rows; 3: counts below 1 per entity rounded by chance
+SCALES = {"guyane": 1, "academie": 30, "national": 256}
+
+
+def build_demo(data_dir: Path, territory_name: str | None = None, seed: int = DEFAULT_SEED, scale: str = "guyane",
+               months: int = MONTHS, force: bool = False) -> dict:
+    """Write the demo data directory: reference/sites.parquet, one snapshot per month, manifest.json."""
+    data_dir = Path(data_dir)
+    manifest_path = data_dir / "manifest.json"
+    existing = list_snapshots(data_dir)
+    if existing:
+        current = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+        if not current.get("demo"):
+            raise FileExistsError(f"{data_dir} contient déjà des instantanés réels : la démo ne les remplace pas")
+        if not force:
+            raise FileExistsError(f"{data_dir} contient déjà des données de démonstration (option --force pour les régénérer)")
+        shutil.rmtree(data_dir / SNAPSHOTS)
+    # The territory asked for (--territory, OBSERVATOIRE_TERRITORY), else the data directory's, else the default.
+    folder = territory_folder(data_dir, territory_name or requested_territory() or territory_id(data_dir))
+    territory = load_territory(folder)
+    catalog = load_catalog(territory.roadmap_file)
+    profiles = load_profiles(folder / "demo.toml", catalog)
+    multiplier = SCALES[scale]
+    sites = build_sites(territory, seed, multiplier)
+    classes = [c.id for c in territory.isolation]
+    days = snapshot_dates(months=months)
+    per_day: list[list[pd.DataFrame]] = [[] for _ in days]
+    for ind in catalog.indicators:
+        entities = measured_entities(ind, sites, territory)
+        for i, frame in enumerate(indicator_facts(ind, profiles[ind.id], entities, days, seed, classes)):
+            if len(frame):
+                per_day[i].append(frame)
+    (data_dir / "reference").mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / "reference" / ".sites.parquet.tmp"
+    sites.to_parquet(tmp, index=False)
+    tmp.replace(data_dir / "reference" / "sites.parquet")
+    total = 0
+    source = [{"name": "démonstration", "kind": "demo", "seed": seed}]
+    for day, frames in zip(days, per_day):
+        facts = pd.concat(frames, ignore_index=True)
+        total += len(facts)
+        write_snapshot(data_dir, day, facts, sources=source, extra={"demo": True})
+    manifest = {
+        "territory": territory.id, "demo": True, "seed": seed, "scale": scale,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "program_version": __version__, "generator_version": GENERATOR_VERSION, "sites": len(sites), "snapshots": len(days), "facts": total,
+    }
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
