@@ -11,5 +11,5 @@ st.set_page_config(page_title=shell.APP_TITLE, page_icon="📊", layout="wide",
 page = shell.navigation()
 if copil and page.url_path != "presentation":
     st.switch_page(shell.page_path("presentation"), query_params=st.query_params.to_dict())
-shell.frame()
+shell.frame()  # the sidebar filters: this rerun's one View, which the page reads through shell.context()
 page.run()

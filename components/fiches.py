@@ -1,28 +1,26 @@
-"""The fiche of one school (?uai=…) and of one commune (?code=…): identity, indicators, comparisons.
-
-A fiche describes one place: the territorial filters of the sidebar do not apply to it, only the
-snapshot date does. The fiche commune has its own `code` parameter (an INSEE code); opened without
-it, it shows the commune chosen in the global "commune" filter, if any.
+"""Blocks of the fiches (pages/views/etablissement.py, commune.py): labels, the search, the subject named by the
+link, identity, comparison tables and their exports, the history chart. They take data; the pages fetch it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
-from components.charts import trend_chart
-from components.session import get_store, indicator_medians, indicator_values, query
-from components.shell import Context, context, page_header, page_path
-from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows
-from observatoire.model.catalog import UNITS, Indicator
-from observatoire.model.dates import format_date_fr
-from observatoire.metrics.fiche import applies_to_site, selected_key, site_comparison
+from components.shell import page_path
+from components.tables import DEMO_NOTE
+from observatoire.metrics.fiche import selected_key
 from observatoire.metrics.progress import target_is_level
+from observatoire.model.catalog import UNITS, Indicator
 from observatoire.model.filters import SITE_TYPE_LABELS, Filters
-from observatoire.output.numbers import format_number, format_value
 from observatoire.model.search import code_in_link, fold, matches
+from observatoire.model.territory import Territory
+from observatoire.output.charts import trend_chart
+from observatoire.output.numbers import format_number, format_value
 
-NO_DATA = "pas encore de donnée"
+NO_VALUE_CELL = "pas encore de donnée"   # a table cell with no value
 HISTORY_HELP = "Valeur à chaque instantané jusqu'à la date choisie"
 SEARCH_LIMIT = 20
 
@@ -36,73 +34,19 @@ def commune_label(name: str, code: str) -> str:
     return f"{name} ({code})"
 
 
+def search_index(codes: list[str], labels: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(code, shown label, folded label) of every subject: what search_box scans."""
+    return codes, labels, [fold(label) for label in labels]
+
+
 def _value(value, indicator: Indicator) -> str:
-    return NO_DATA if value is None or pd.isna(value) else format_value(value, indicator.unit)
-
-
-# ---------------------------------------------------------------- fiche établissement
-
-def render_site() -> None:
-    ctx = context()
-    page_header(ctx, "Fiche établissement")
-    search_box("uai", "Rechercher un établissement (nom, commune ou UAI)", "Tapez un nom, une commune ou un code UAI",
-               _site_index(str(ctx.store.data_dir), ctx.store.fingerprint), "recherche-etablissement")
-    site = linked_site()
-    if site is None:
-        st.info("Cherchez un établissement ci-dessus, ou sélectionnez une ligne d'un classement sur une page d'axe.")
-        return
-    uai = site["uai"]
-    st.header(site["name"])
-    st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
-               + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))
-    draw_identity(ctx, site)
-    day = ctx.view.snapshot_date
-    if day is None:
-        st.info("Aucun instantané : pas encore de donnée.")
-        return
-    indicators = [i for i in ctx.catalog.indicators if applies_to_site(i, int(site["degree"]))]
-    comparison = site_indicators(ctx, site, indicators)
-    area, area_name = area_of(site)
-    class_label = ctx.store.territory.isolation_labels.get(site["isolation"], site["isolation"])
-    st.subheader(f"Indicateurs mesurés par établissement, au {format_date_fr(day)}")
-    st.caption(f"Comparaison avec la médiane des sites de la classe « {class_label} » et de la "
-               f"{area} {area_name} (sites ayant une valeur à cet instantané).")
-    table = comparison_table(ctx, indicators, comparison, class_label, f"{area} {area_name}")
-    st.dataframe(table, hide_index=True, key="etablissement-indicateurs", column_config={
-        "Historique": st.column_config.LineChartColumn("Historique", help=HISTORY_HELP)})
-    download_buttons(comparison_export(indicators, comparison, table),
-                     ["etablissement", uai, str(day)], {**ctx.about(), "Établissement": f"{site['name']} ({uai})"},
-                     key="dl-etablissement")
-    st.subheader("Historique d'un indicateur")
-    chosen = st.selectbox("Indicateur", [i.id for i in indicators], key="etablissement-indicateur",
-                          format_func=lambda i: ctx.catalog.indicator(i).label)
-    if chosen:
-        st.altair_chart(site_history_chart(ctx, site, ctx.catalog.indicator(chosen), class_label,
-                                           f"{area} {area_name}"), key="etablissement-graphique")
+    return NO_VALUE_CELL if value is None or pd.isna(value) else format_value(value, indicator.unit)
 
 
 # A fiche's subject lives in the URL (?uai=…, ?code=…) as the label the search lists, or as the bare code
 # a hand-written link or the map gives; the last one opened is kept in the session for a return by the menu.
 # No selectbox: over 60 000 schools its labels cost ~0.5 s a rerun to build and several MB to send; the
 # communes of a national territory (~35 000) would cost the same.
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _site_index(directory: str, state: str) -> tuple[list[str], list[str], list[str]]:
-    """(UAI, shown label, folded label) of every site, built once per data state; a search only scans it."""
-    sites = query("site_directory", uai=None)
-    uais = list(sites["uai"])
-    labels = [site_label(n, c, u) for u, n, c in zip(uais, sites["name"], sites["commune_name"].fillna(""))]
-    return uais, labels, [fold(label) for label in labels]
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _commune_index(directory: str, state: str) -> tuple[list[str], list[str], list[str]]:
-    """(INSEE code, shown label, folded label) of every commune, by name."""
-    communes = get_store().territory.communes.sort_values("name")
-    codes = list(communes["insee"])
-    labels = [commune_label(n, c) for n, c in zip(communes["name"], codes)]
-    return codes, labels, [fold(label) for label in labels]
-
 
 def search_box(param: str, label: str, placeholder: str, index: tuple[list[str], list[str], list[str]],
                key: str) -> None:
@@ -133,19 +77,6 @@ def _plain(label: str) -> str:
 def _open_subject(param: str, label: str, search_key: str) -> None:
     st.query_params[param] = label
     st.session_state[search_key] = ""
-
-
-def linked_site() -> pd.Series | None:
-    """The site the URL names (?uai=CODE or its label), else the one last opened in this session."""
-    def find(code: str) -> pd.Series | None:
-        rows = query("site_directory", uai=code.upper())
-        return None if rows.empty else rows.iloc[0]
-
-    def label(site: pd.Series) -> str:
-        return site_label(site["name"], site["commune_name"] if pd.notna(site["commune_name"]) else "", site["uai"])
-
-    return linked_subject("uai", find, label, "Aucun établissement ne porte le code UAI « {} » dans ces données : "
-                          "cherchez-le par son nom ci-dessus.")
 
 
 def linked_subject(param: str, find, label_of, unknown: str, fallback: str | None = None):
@@ -186,8 +117,21 @@ def area_filters(site: pd.Series) -> Filters:
     return Filters(commune=site["commune_code"])
 
 
-def draw_identity(ctx: Context, site: pd.Series) -> None:
-    territory = ctx.store.territory
+def fiche_heading(name: str, is_demo: bool) -> None:
+    st.header(name)
+    st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
+               + (f" {DEMO_NOTE}." if is_demo else ""))
+
+
+def draw_facts(facts: dict[str, object], per_row: int) -> None:
+    """Label over value, `per_row` to a row (the rest on a second row)."""
+    columns = st.columns(per_row) + (st.columns(len(facts) - per_row) if len(facts) > per_row else [])
+    for column, (label, value) in zip(columns, facts.items()):
+        column.markdown(f"**{label}**  \n{value}")
+
+
+def site_facts(territory: Territory, site: pd.Series) -> dict[str, object]:
+    """The identity of a school, as its fiche shows it."""
     area, area_name = area_of(site)
     facts = {
         "Type": SITE_TYPE_LABELS.get(site["site_type"], site["site_type"]),
@@ -201,21 +145,37 @@ def draw_identity(ctx: Context, site: pd.Series) -> None:
     }
     if site.get("village"):
         facts["Village"] = site["village"]
-    for column, (label, value) in zip(st.columns(4) + st.columns(len(facts) - 4 or 1), facts.items()):
-        column.markdown(f"**{label}**  \n{value}")
+    return facts
 
 
-def site_indicators(ctx: Context, site: pd.Series, indicators: list[Indicator]) -> pd.DataFrame:
-    """The comparison rows (observatoire.metrics.fiche.site_comparison) for this site at the chosen snapshot."""
-    day = ctx.view.snapshot_date
-    ids = [i.id for i in indicators]
-    own = indicator_values(ids, Filters(), "site", date_to=day, uai=site["uai"])
-    peers = indicator_medians(ids, Filters(isolation=site["isolation"]), date_from=day, date_to=day)
-    area = indicator_medians(ids, area_filters(site), date_from=day, date_to=day)
-    return site_comparison(indicators, own, peers, area, day)
+def commune_facts(territory: Territory, commune: pd.Series, sites: pd.DataFrame) -> dict[str, object]:
+    """The identity of a commune and the count of its sites and pupils."""
+    zones = dict(zip(territory.zones["zone"], territory.zones["name"]))
+    return {
+        "Code INSEE": commune["insee"],
+        "Population": format_number(int(commune["population"])),
+        "Zone": zones.get(commune["zone"], commune["zone"]),
+        "Classe d'isolement": territory.isolation_labels.get(commune["isolation"], commune["isolation"]),
+        "Accès": territory.access_labels.get(commune["access"], commune["access"]),
+        "Établissements": format_number(len(sites)),
+        "Élèves": format_number(sites["pupils"].sum()),
+    }
 
 
-def comparison_table(ctx: Context, indicators: list[Indicator], comparison: pd.DataFrame,
+def site_listing(territory: Territory, sites: pd.DataFrame) -> pd.DataFrame:
+    """The sites of a commune in French columns."""
+    return pd.DataFrame({
+        "Établissement": sites["name"],
+        "UAI": sites["uai"],
+        "Type": sites["site_type"].map(SITE_TYPE_LABELS),
+        "Classe d'isolement": sites["isolation"].map(territory.isolation_labels),
+        "Accès": sites["access"].map(territory.access_labels),
+        "Village": sites["village"].fillna(""),
+        "Élèves": sites["pupils"],
+    })
+
+
+def comparison_table(indicators: list[Indicator], comparison: pd.DataFrame,
                      class_label: str, area_label: str) -> pd.DataFrame:
     by_id = {i.id: i for i in indicators}
     inds = [by_id[i] for i in comparison["indicator_id"]]
@@ -262,18 +222,16 @@ def export_values(values, units: list[str]) -> list[float | None]:
     return out
 
 
-def site_history_chart(ctx: Context, site: pd.Series, indicator: Indicator, class_label: str, area_label: str):
-    """The site's value over the snapshots against the medians of its class and of its area."""
-    own = indicator_values([indicator.id], Filters(), "site", uai=site["uai"])[["snapshot_date", "value"]]
-    peers = indicator_medians([indicator.id], Filters(isolation=site["isolation"]))
-    area = indicator_medians([indicator.id], area_filters(site))
+def site_history_chart(territory: Territory, site: pd.Series, indicator: Indicator, own: pd.DataFrame,
+                       peers: pd.DataFrame, area: pd.DataFrame, class_label: str, area_label: str):
+    """The site's value over the snapshots against the medians of its class (`peers`) and of its `area`."""
     groups = {"site": "Cet établissement", "classe": f"Médiane « {class_label} »", "zone": f"Médiane {area_label}"}
     series = pd.concat([
-        own.assign(groupe="site"),
+        own[["snapshot_date", "value"]].assign(groupe="site"),
         peers[["snapshot_date", "median"]].rename(columns={"median": "value"}).assign(groupe="classe"),
         area[["snapshot_date", "median"]].rename(columns={"median": "value"}).assign(groupe="zone"),
     ], ignore_index=True)
-    colors = {"site": "#000091", "classe": ctx.store.territory.isolation_colors.get(site["isolation"], "#666666"),
+    colors = {"site": "#000091", "classe": territory.isolation_colors.get(site["isolation"], "#666666"),
               "zone": "#009E73"}
     # A count's target is the académie's total: meaningless over one school's line; a rate's target is not.
     return trend_chart(series, indicator, title=f"{indicator.label} : l'établissement et les médianes de comparaison",
@@ -281,91 +239,10 @@ def site_history_chart(ctx: Context, site: pd.Series, indicator: Indicator, clas
                        show_targets=target_is_level(indicator))
 
 
-# ---------------------------------------------------------------- fiche commune
-
-def render_commune() -> None:
-    ctx = context()
-    page_header(ctx, "Fiche commune")
-    communes = ctx.store.territory.communes
-    search_box("code", "Rechercher une commune (nom ou code INSEE)", "Tapez un nom ou un code INSEE",
-               _commune_index(str(ctx.store.data_dir), ctx.store.fingerprint), "recherche-commune")
-
-    def find(code: str) -> pd.Series | None:
-        rows = communes[communes["insee"] == code.upper()]
-        return None if rows.empty else rows.iloc[0]
-
-    commune = linked_subject("code", find, lambda c: commune_label(c["name"], c["insee"]),
-                             "Aucune commune ne porte le code INSEE « {} » dans ces données : "
-                             "cherchez-la par son nom ci-dessus.",
-                             fallback=ctx.view.filters.commune)
-    if commune is None:
-        st.info("Cherchez une commune ci-dessus (ou choisissez-la dans le filtre « Commune » de la barre latérale).")
-        return
-    code = commune["insee"]
-    st.header(commune["name"])
-    st.caption("Les filtres territoriaux ne s'appliquent pas à une fiche ; seul l'instantané choisi compte."
-               + (f" {DEMO_NOTE}." if ctx.store.is_demo else ""))
-    directory = query("site_directory", uai=None)
-    sites = directory[directory["commune_code"] == code].reset_index(drop=True)
-    territory = ctx.store.territory
-    zones = dict(zip(territory.zones["zone"], territory.zones["name"]))
-    facts = {
-        "Code INSEE": code,
-        "Population": format_number(int(commune["population"])),
-        "Zone": zones.get(commune["zone"], commune["zone"]),
-        "Classe d'isolement": territory.isolation_labels.get(commune["isolation"], commune["isolation"]),
-        "Accès": territory.access_labels.get(commune["access"], commune["access"]),
-        "Établissements": format_number(len(sites)),
-        "Élèves": format_number(sites["pupils"].sum()),
-    }
-    for column, (label, value) in zip(st.columns(len(facts)), facts.items()):
-        column.markdown(f"**{label}**  \n{value}")
-    day = ctx.view.snapshot_date
-    if day is None:
-        st.info("Aucun instantané : pas encore de donnée.")
-        return
-
-    st.subheader(f"Indicateurs de la commune, au {format_date_fr(day)}")
-    st.caption("Indicateurs mesurés par commune (par exemple les subventions d'équipement), puis indicateurs "
-               "des établissements de la commune agrégés selon leur règle (somme, rapport des sommes).")
-    indicators = [i for i in ctx.catalog.indicators if i.level in ("commune", "site")]
-    table, export = commune_indicators(ctx, code, indicators)
-    st.dataframe(table, hide_index=True, key="commune-indicateurs", column_config={
-        "Historique": st.column_config.LineChartColumn("Historique", help=HISTORY_HELP)})
-    download_buttons(export, ["commune", code, "indicateurs", str(day)],
-                     {**ctx.about(), "Commune": f"{commune['name']} ({code})"}, key="dl-commune-indicateurs")
-
-    st.subheader(f"Établissements de la commune ({len(sites)})")
-    if sites.empty:
-        st.info("Aucun établissement dans cette commune.")
-        return
-    listing = pd.DataFrame({
-        "Établissement": sites["name"],
-        "UAI": sites["uai"],
-        "Type": sites["site_type"].map(SITE_TYPE_LABELS),
-        "Classe d'isolement": sites["isolation"].map(territory.isolation_labels),
-        "Accès": sites["access"].map(territory.access_labels),
-        "Village": sites["village"].fillna(""),
-        "Élèves": sites["pupils"],
-    })
-    shown, cut = screen_rows(listing)
-    st.caption("Sélectionnez une ligne pour ouvrir la fiche de l'établissement." + cut)
-    event = st.dataframe(french_styler(shown, {"Élèves": "int"}), hide_index=True, key="commune-sites",
-                         on_select="rerun", selection_mode="single-row")
-    chosen = selected_key(event, shown, "UAI")
-    if chosen:
-        label = site_label(*sites.loc[sites["uai"] == chosen, ["name", "commune_name"]].iloc[0], chosen)
-        st.switch_page(page_path("etablissement"), query_params={"uai": label})
-    download_buttons(listing, ["commune", code, "etablissements", str(day)],
-                     {**ctx.about(), "Commune": f"{commune['name']} ({code})"}, key="dl-commune-sites")
-
-
-def commune_indicators(ctx: Context, code: str, indicators: list[Indicator]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(shown table, numeric export): each indicator's value in the commune, its history, the académie value."""
-    day = ctx.view.snapshot_date
-    ids = [i.id for i in indicators]
-    mine = indicator_values(ids, Filters(commune=code), "total", date_to=day)
-    everywhere = indicator_values(ids, Filters(), "total", date_from=day, date_to=day)
+def commune_tables(indicators: list[Indicator], mine: pd.DataFrame, everywhere: pd.DataFrame,
+                   day) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown table, numeric export): each indicator's value in the commune (`mine`, every snapshot up to `day`),
+    its history, and the académie's value (`everywhere`, at `day`)."""
     academie = dict(zip(everywhere["indicator_id"], everywhere["value"]))
     rows = []
     for ind in indicators:
@@ -392,3 +269,13 @@ def commune_indicators(ctx: Context, code: str, indicators: list[Indicator]) -> 
         "Académie": export_values([r["academie"] for r in rows], [r["indicator"].unit for r in rows]),
     })
     return table, export
+
+
+def open_fiche(event, table: pd.DataFrame, column: str, target: str, param: str,
+               label_of: Callable[[str], str] | None = None) -> None:
+    """Switch to the fiche of the selected row. query_params must be given: st.switch_page raises when
+    bound parameters are in the URL otherwise; the global filters survive (persisted in session). The
+    fiche's search box is bound to the URL by its shown label, so the label is what the link carries."""
+    chosen = selected_key(event, table, column)
+    if chosen:
+        st.switch_page(page_path(target), query_params={param: label_of(chosen) if label_of else chosen})

@@ -10,7 +10,7 @@ from observatoire.output.numbers import format_change, format_percent, format_va
 from observatoire.metrics.progress import Headline
 
 STATUS_ICONS = {"ahead": "🟢", "on_track": "🟡", "late": "🔴"}
-NO_DATA = "Pas encore de donnée pour cet instantané."
+NO_VALUE_NOTICE = "Pas encore de donnée pour cet instantané."   # a card or chart with no value
 
 
 def delta_color(change: float | None, direction: str) -> str:
@@ -47,7 +47,7 @@ def indicator_card(indicator: Indicator, headline: Headline | None, reason: str 
             st.info(reason)
             return
         if headline is None or not headline.has_data:
-            st.info(NO_DATA)
+            st.info(NO_VALUE_NOTICE)
             return
         change = headline.change_previous if indicator.unit != "deliverable" else None
         st.metric(

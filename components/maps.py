@@ -15,13 +15,15 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from observatoire.model import geo
+from observatoire.model.filters import SITE_TYPE_LABELS
 from observatoire.output.numbers import format_number, format_percent, format_value
 
 COMMUNES_LAYER = "communes"
 SITES_LAYER = "sites"
 # ColorBrewer YlGnBu, 5 classes: sequential and colour-blind safe; light = low.
 SEQUENTIAL = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
-NO_DATA = "#e5e5e5"
+NO_DATA_COLOR = "#e5e5e5"
 OUTLINE = "#3a3a3a"
 COVERAGE_OUTLINE = {           # status -> (colour, width in px, fill alpha)
     "covered": ("#161616", 2.5, 235),
@@ -88,9 +90,7 @@ def simplify_boundaries(collection: dict, tolerance: float = 0.003, decimals: in
     only the insee and name properties (22 communes: ~65 kB instead of ~105 kB). Rings that vanish are dropped, never a whole commune."""
     features = []
     for feature in collection.get("features", []):
-        geometry = feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        kept = []
+        polygons, kept = geo.polygons(feature["geometry"]), []
         for polygon in polygons:
             rings = [_simplify_ring(r, tolerance, decimals) for r in polygon]
             if rings and rings[0]:
@@ -109,9 +109,7 @@ def collection_bounds(collection: dict) -> tuple[float, float, float, float]:
     """(min_lon, min_lat, max_lon, max_lat) over every feature."""
     xs, ys = [], []
     for feature in collection["features"]:
-        geometry = feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        for polygon in polygons:
+        for polygon in geo.polygons(feature["geometry"]):
             for x, y, *_ in polygon[0]:
                 xs.append(x)
                 ys.append(y)
@@ -170,7 +168,7 @@ def color_bins(values: pd.Series, unit: str) -> list[Bin]:
 
 def bin_color(value, bins: list[Bin]) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or not bins:
-        return NO_DATA
+        return NO_DATA_COLOR
     for item in bins:
         if value < item.upper:
             return item.color
@@ -187,7 +185,7 @@ def legend_html(title: str, bins: list[Bin], isolation_labels: dict[str, str], i
 
     rows = [f"<div style='font-weight:600;margin-bottom:4px'>{html.escape(title)}</div>"]
     rows += [f"<div>{swatch(b.color)}{html.escape(b.label)}</div>" for b in bins]
-    rows.append(f"<div>{swatch(NO_DATA)}pas de donnée</div>")
+    rows.append(f"<div>{swatch(NO_DATA_COLOR)}pas de donnée</div>")
     rows.append("<div style='font-weight:600;margin:10px 0 4px'>Établissements (taille : élèves)</div>")
     rows += [f"<div>{swatch(isolation_colors[k], '#ffffff', True)}{html.escape(v)}</div>"
              for k, v in isolation_labels.items() if k in isolation_colors]
@@ -298,6 +296,23 @@ def map_deck(boundaries: dict, commune_values: pd.DataFrame, sites: pd.DataFrame
         return CompactDeck(layers=layers, initial_view_state=view, map_provider="carto", map_style="light",
                            tooltip=tooltip)
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip)
+
+
+def territory_deck(boundaries: dict, view: tuple[float, float, float], commune_values: pd.DataFrame,
+                   points: pd.DataFrame, isolation_labels: dict[str, str], isolation_colors: dict[str, str],
+                   service_indicator, bins: list[Bin], value_label: str, unit: str, selected: str | None,
+                   basemap: bool, click_hint: str) -> tuple[CompactDeck, int]:
+    """The carte's deck (communes or zones coloured by `commune_values`, the sites of site_points.sql outlined
+    by the service's coverage) and its site count. Its JSON is written here, once: a deck kept by
+    st.cache_resource is then served as it is on every rerun."""
+    sites = site_frame(points, isolation_labels, isolation_colors, service_indicator.label, service_indicator.unit,
+                       SITE_TYPE_LABELS)
+    latitude, longitude, zoom = view
+    deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit,
+                    pdk.ViewState(latitude=latitude, longitude=longitude, zoom=zoom, min_zoom=4, max_zoom=14),
+                    selected_commune=selected, basemap=basemap, click_hint=click_hint)
+    deck.to_json()
+    return deck, len(sites)
 
 
 def clicked(selection) -> tuple[str, str] | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.session import get_store
-from components.state import View, current_view, filter_labels, filter_widgets
+from components.state import View, filter_labels, filter_widgets
 from observatoire.model.dates import format_date_fr
 from observatoire.storage.store import Store
 
@@ -39,6 +39,8 @@ PAGES = {
     ],
 }
 VIEWS = Path(__file__).resolve().parent.parent / "pages" / "views"
+# Where frame() leaves this rerun's View for the page body (one View a rerun, read by context()).
+VIEW_KEY = "_view"
 DEMO_LABEL = ("**Données de démonstration** — établissements et valeurs fictifs, générés pour présenter "
               "l'outil ; aucun chiffre affiché n'est officiel.")
 
@@ -99,14 +101,13 @@ def navigation():
     return st.navigation(pages, position="sidebar", expanded=True)
 
 
-def frame() -> None:
-    """Sidebar filters and demo label; called by app.py before the page body runs."""
+def frame() -> View:
+    """Sidebar filters and demo label, drawn by app.py before the page body runs; returns the rerun's View."""
     store = get_store()
     with st.sidebar:
         st.markdown(f"### {store.territory.academie_name}")
-        if store.snapshot_dates:
-            filter_widgets(store, st.sidebar)
-        else:
+        view = filter_widgets(store, st.sidebar)
+        if not store.snapshot_dates:
             st.caption("Aucun instantané.")
     if store.is_demo:
         st.warning(DEMO_LABEL, icon="🧪")
@@ -115,12 +116,14 @@ def frame() -> None:
             "Aucun instantané dans le dossier de données "
             f"`{store.data_dir}`. Générez la démonstration (`observatoire demo`) ou importez un fichier."
         )
+    st.session_state[VIEW_KEY] = view
+    return view
 
 
 def context() -> Context:
-    """Store, chosen view and filter labels, for a page body."""
+    """Store, the view app.py's frame chose for this rerun, and filter labels, for a page body."""
     store = get_store()
-    return Context(store, current_view(store), filter_labels(store))
+    return Context(store, st.session_state[VIEW_KEY], filter_labels(store))
 
 
 def page_header(ctx: Context, title: str) -> None:

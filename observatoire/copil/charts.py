@@ -11,8 +11,9 @@ import copy
 import altair as alt
 import pandas as pd
 
-from observatoire.output.charts import FIT_X, GREY, french
 from observatoire.metrics.progress import STATUS_LABELS
+from observatoire.model import geo
+from observatoire.output.charts import FIT_X, GREY, french
 
 # Okabe-Ito, colour-blind safe: ahead / on track / late.
 STATUS_COLORS = {"ahead": "#009E73", "on_track": "#56B4E9", "late": "#D55E00"}
@@ -75,10 +76,8 @@ def clockwise(collection: dict) -> dict:
     expects (GeoJSON files follow the opposite rule, which Vega would draw as the whole globe)."""
     features = []
     for feature in collection.get("features", []):
-        geometry = feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         fixed = []
-        for polygon in polygons:
+        for polygon in geo.polygons(feature["geometry"]):
             rings = []
             for n, ring in enumerate(polygon):
                 outer = n == 0

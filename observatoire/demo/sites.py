@@ -63,7 +63,7 @@ class _Shape:
     def __init__(self, geometry: dict):
         self.geometry = geometry
         self.polygons = []
-        for polygon in geo._rings(geometry):
+        for polygon in geo.polygons(geometry):
             rings = []
             for ring in polygon:
                 xy = np.asarray(ring, dtype=float)[:, :2]

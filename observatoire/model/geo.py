@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def _rings(geometry: dict) -> list[list[list[list[float]]]]:
+def polygons(geometry: dict) -> list[list[list[list[float]]]]:
     """Polygons of a Polygon or MultiPolygon, each a list of rings (outer first)."""
     if geometry["type"] == "Polygon":
         return [geometry["coordinates"]]
@@ -26,7 +26,7 @@ def _in_ring(lon: float, lat: float, ring: list[list[float]]) -> bool:
 
 def contains(geometry: dict, lon: float, lat: float) -> bool:
     """True when (lon, lat) lies inside the polygon(s), holes excluded."""
-    for polygon in _rings(geometry):
+    for polygon in polygons(geometry):
         if _in_ring(lon, lat, polygon[0]) and not any(_in_ring(lon, lat, hole) for hole in polygon[1:]):
             return True
     return False
@@ -35,7 +35,7 @@ def contains(geometry: dict, lon: float, lat: float) -> bool:
 def bounds(geometry: dict) -> tuple[float, float, float, float]:
     """(min_lon, min_lat, max_lon, max_lat)."""
     xs, ys = [], []
-    for polygon in _rings(geometry):
+    for polygon in polygons(geometry):
         for x, y in polygon[0]:
             xs.append(x)
             ys.append(y)

@@ -1,6 +1,6 @@
 """Altair charts: each function takes a DataFrame and returns an alt.Chart; the page decides where to draw it.
 
-Pure altair + pandas (no Streamlit): pages use them through components/charts.py, the COPIL deck directly."""
+Pure altair + pandas (no Streamlit): pages and the COPIL deck import them from here."""
 
 from __future__ import annotations
 

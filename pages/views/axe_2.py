@@ -1,5 +1,5 @@
 """Axe 2 of the roadmap: every indicator by operational objective, one in detail, the equity gaps."""
 
-from components.axis_view import render_axis
+from pages.views.axe import render
 
-render_axis(2)
+render(2)

@@ -1,5 +1,5 @@
 """Axe 4 of the roadmap (when it has one): every indicator by operational objective, one in detail, the equity gaps."""
 
-from components.axis_view import render_axis
+from pages.views.axe import render
 
-render_axis(4)
+render(4)

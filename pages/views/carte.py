@@ -1,52 +1,51 @@
-"""Carte du territoire: communes coloured by an indicator or a coverage rate, every site, and the coverage panel."""
+"""Carte du territoire: communes coloured by an indicator or a coverage rate, every site, and the coverage panel.
+
+Questions: site_points (the sites and their coverage), coverage_by_group (per isolation class over time, and
+per commune or zone), indicator_values (an indicator per commune or zone).
+"""
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
 from components.chart_export import chart_downloads
-from components.charts import coverage_chart, gap_chart
-from components.maps import (clicked, collection_bounds, color_bins, fit_view, legend_html, map_deck,
-                             simplify_boundaries, site_frame)
-from components.session import get_store, indicator_values, query
+from components.coverage import coverage_gap, coverage_table
+from components.maps import (clicked, collection_bounds, color_bins, fit_view, legend_html, simplify_boundaries,
+                             territory_deck)
+from components.session import indicator_values, per_data_state, query
 from components.shell import context, page_header, page_path
-from observatoire.metrics.coverage import isolation_gap, query_params, services_for, with_shares
-from observatoire.model.dates import format_date_fr
+from observatoire.metrics.coverage import query_params, services_for, with_shares
 from observatoire.model.catalog import SCOPES
-from observatoire.model.filters import SITE_TYPE_LABELS, not_broken_down
-from observatoire.output.numbers import format_number, format_percent, format_points
+from observatoire.model.dates import format_date_fr
+from observatoire.model.filters import not_broken_down
+from observatoire.output.charts import coverage_chart, gap_chart
+from observatoire.output.numbers import format_number
 
 MAP_KEY = "carte_map"
 OPEN_UAI = "carte_open_uai"
 COVERAGE = "couverture"
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _boundaries(state: str) -> tuple[dict, tuple]:
-    """Simplified boundaries and the initial view, computed once per data state."""
-    light = simplify_boundaries(get_store().territory.boundaries)
+@per_data_state(max_entries=4)
+def boundaries(store) -> tuple[dict, tuple]:
+    """Simplified boundaries and the initial view (latitude, longitude, zoom)."""
+    light = simplify_boundaries(store.territory.boundaries)
     view = fit_view(collection_bounds(light))
     return light, (view.latitude, view.longitude, view.zoom)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _deck(state: str, day, filters, service_id: str, commune_values: pd.DataFrame, bins, value_label: str,
-          unit: str, basemap: bool, selected: str | None, click_hint: str):
-    """The map and its site count, built and serialised once per data state and view (cache_resource keeps
-    the same deck, so its JSON is written once: with tens of thousands of sites it was most of a rerun)."""
-    store = get_store()
-    territory, catalog = store.territory, store.catalog
-    service = {s.id: s for s in services_for(catalog)}[service_id]
-    points = query("site_points", snapshot_date=day, **query_params(service, catalog), **filters.params())
-    service_indicator = catalog.indicator(service.indicator_id)
-    sites = site_frame(points, territory.isolation_labels, territory.isolation_colors, service_indicator.label,
-                       service_indicator.unit, SITE_TYPE_LABELS)
-    boundaries, (lat, lon, zoom) = _boundaries(state)
-    view = pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=4, max_zoom=14)
-    deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit, view, selected_commune=selected,
-                    basemap=basemap, click_hint=click_hint)
-    deck.to_json()
-    return deck, len(sites)
+# cache_resource keeps the same deck, so its JSON is written once: with tens of thousands of sites it was most
+# of a rerun.
+@per_data_state(resource=True, max_entries=4)
+def coverage_map(store, day, filters, service_id: str, commune_values: pd.DataFrame, bins, value_label: str,
+                 unit: str, basemap: bool, selected: str | None, click_hint: str):
+    """The map and its site count, per data state and view."""
+    service = {s.id: s for s in services_for(store.catalog)}[service_id]
+    points = query("site_points", snapshot_date=day, **query_params(service, store.catalog), **filters.params())
+    shapes, view = boundaries(store)
+    territory = store.territory
+    return territory_deck(shapes, view, commune_values, points, territory.isolation_labels,
+                          territory.isolation_colors, store.catalog.indicator(service.indicator_id), bins,
+                          value_label, unit, selected, basemap, click_hint)
 
 
 def _on_click() -> None:
@@ -122,9 +121,9 @@ else:
 bins = color_bins(commune_values["value"], unit)
 
 service_indicator = catalog.indicator(service.indicator_id)
-deck, site_count = _deck(store.fingerprint, day, filters, service.id, commune_values, bins, value_label, unit,
-                         basemap, filters.zone if by_zone else filters.commune,
-                         f"Cliquer pour filtrer sur ce {area}" if by_zone else "Cliquer pour filtrer sur cette commune")
+deck, site_count = coverage_map(store, day, filters, service.id, commune_values, bins, value_label, unit,
+                                basemap, filters.zone if by_zone else filters.commune,
+                                f"Cliquer pour filtrer sur ce {area}" if by_zone else "Cliquer pour filtrer sur cette commune")
 
 left, middle, right = st.columns([11, 3, 8])
 with left:
@@ -147,26 +146,14 @@ with right:
         st.info("Aucun établissement de ce champ dans le périmètre choisi.")
     else:
         iso_labels = territory.isolation_labels
-        order = [c for c in iso_labels if c in set(now["group_id"])]
-        now = now.set_index("group_id").loc[order]
-        table = pd.DataFrame({
-            "Classe": [iso_labels[c] for c in order],
-            "Couverts": [f"{format_number(r.sites_covered)} sur {format_number(r.sites_total)}"
-                         for r in now.itertuples()],
-            "Part des établissements": [format_percent(v) for v in now["sites_covered_share"]],
-            "Part des élèves": [format_percent(v) for v in now["pupils_covered_share"]],
-        })
+        table = coverage_table(now, iso_labels)
         st.dataframe(table, hide_index=True, key="carte_couverture", width="stretch",
                      column_config={"Couverts": st.column_config.TextColumn(help="Établissements couverts sur "
                                                                                  "établissements du champ")})
         urban, isolated = list(iso_labels)[0], list(iso_labels)[-1]
-        gaps = isolation_gap(coverage, low=isolated, high=urban)
-        gap_now = gaps["gap"].iloc[-1] if len(gaps) else None
-        previous = gaps["gap"].iloc[-2] if len(gaps) > 1 else None
-        change = None if previous is None or pd.isna(previous) or pd.isna(gap_now) else gap_now - previous
+        gaps, gap_now, change = coverage_gap(coverage, urban, isolated)
         st.metric(f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} (part des établissements)",
-                  format_points(gap_now) if gap_now is not None and not pd.isna(gap_now) else "—",
-                  delta=format_points(change).replace("−", "-") if change is not None else None,
+                  gap_now, delta=change,
                   help=f"Part couverte des établissements « {iso_labels[isolated]} » moins celle des établissements "
                        f"« {iso_labels[urban]} » ; négatif : les premiers sont en retard. Variation depuis "
                        "l'instantané précédent.")

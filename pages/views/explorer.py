@@ -1,20 +1,23 @@
-"""Explorateur: indicators x breakdown x period x view, every choice in the URL so a link reopens the view."""
+"""Explorateur: indicators x breakdown x period x view, every choice in the URL so a link reopens the view.
+
+Questions: indicator_values and sites_in_scope, through observatoire.metrics.pivot.explore.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from components.charts import breakdown_chart, heatmap_chart, trend_chart
 from components.session import query
 from components.shell import context, page_header
+from components.state import bound
 from components.tables import download_buttons, french_styler, unit_format
+from observatoire.metrics.pivot import (DISPLAYS, PERIODS, VALUE_FILTERS, count_by_value, explore, filter_by_value,
+                                        period_bounds, relabel, wide_table)
 from observatoire.model.dates import format_date_fr
 from observatoire.model.filters import BREAKDOWNS
-from observatoire.metrics.pivot import (DISPLAYS, PERIODS, VALUE_FILTERS, count_by_value, explore, filter_by_value,
-                                period_bounds, relabel, wide_table)
+from observatoire.output.charts import breakdown_chart, heatmap_chart, trend_chart
 
 ctx = context()
 page_header(ctx, "Explorateur")
@@ -23,30 +26,6 @@ dates = store.snapshot_dates
 if not dates:
     st.info("Aucun instantané : rien à explorer.")
     st.stop()
-
-
-def bound(widget, label: str, options: list, key: str, format_func, **kwargs):
-    """A widget kept in the URL and across pages; a link may carry codes (ids, ISO dates) or shown labels.
-
-    Streamlit writes the shown label in the URL, so a link carrying a code is rewritten to the label first.
-    """
-    raw = st.query_params.get_all(key)
-    if raw:
-        by_text = {format_func(o): o for o in options}
-        by_text.update({str(o): o for o in options})
-        chosen = [by_text[r] for r in raw if r in by_text]
-        shown = [format_func(o) for o in chosen]
-        if chosen and shown != raw:
-            # The widget would drop a code it cannot read: put the label in the URL and run again,
-            # so the address bar keeps a shareable link (at most one extra run per rewritten key).
-            st.query_params[key] = shown if widget is st.multiselect else shown[0]
-            st.rerun()
-    if key in st.session_state:
-        kwargs.pop("default", None)
-        kwargs.pop("index", None)
-    return widget(label, options, format_func=format_func, key=key, bind="query-params",
-                  persist_state="session", **kwargs)
-
 
 labels = {i.id: i.label for i in catalog.indicators}
 first = next((i.id for i in catalog.indicators if i.headline), catalog.indicators[0].id)

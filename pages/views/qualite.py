@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from components.charts import missing_heatmap
+from observatoire.output.charts import missing_heatmap
 from components.session import query
 from components.shell import context, page_header
 from components.tables import download_buttons, french_styler

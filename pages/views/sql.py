@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.session import get_store
+from components.session import per_data_state
 from components.shell import context, page_header
 from components.tables import download_buttons
 from observatoire.output.numbers import format_number
@@ -42,16 +42,17 @@ st.markdown(
     + " Les filtres du menu latéral ne s'appliquent pas ici : écrivez-les dans la requête."
 )
 
-store = get_store()
+store = ctx.store
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _schema(directory: str, state: str):
-    return schema(get_store())
+@per_data_state(max_entries=4)
+def view_schema(store):
+    """Columns and types of the documented views."""
+    return schema(store)
 
 
 with st.expander("Schéma des vues", expanded=False):
-    columns = _schema(str(store.data_dir), store.fingerprint)
+    columns = view_schema(store)
     for view, description in DOCUMENTED_VIEWS.items():
         st.markdown(f"**`{view}`** — {description}")
         of = columns[columns["view"] == view][["column", "type"]].rename(columns={"column": "Colonne", "type": "Type"})

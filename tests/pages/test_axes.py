@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from components import axis_view, tables
+from components import axis_view, fiches, tables
 from components.shell import page_path
 from components.tables import export_frame
 from observatoire.model.catalog import load_catalog
@@ -18,6 +18,7 @@ from observatoire.model.filters import Filters
 from observatoire.settings import territory_folder
 from observatoire.storage.store import Store
 from observatoire.model.territory import load_territory
+from pages.views import axe
 from tests.support import equity_data as data
 
 AXIS_PAGES = {1: "axe_1.py", 2: "axe_2.py", 3: "axe_3.py"}
@@ -172,12 +173,12 @@ def test_a_long_ranking_draws_its_first_rows_and_downloads_all(fixture_app, monk
 def test_row_selection_opens_the_fiche_with_its_uai(monkeypatch):
     table = pd.DataFrame({"UAI": ["9730005A", "9730004B"], "Établissement": ["a", "b"]})
     calls = []
-    monkeypatch.setattr(axis_view.st, "switch_page", lambda page, query_params=None: calls.append((page, query_params)))
-    axis_view.open_fiche({"selection": {"rows": []}}, table, "UAI", "etablissement", "uai")
+    monkeypatch.setattr(fiches.st, "switch_page", lambda page, query_params=None: calls.append((page, query_params)))
+    fiches.open_fiche({"selection": {"rows": []}}, table, "UAI", "etablissement", "uai")
     assert calls == []
-    axis_view.open_fiche({"selection": {"rows": [1]}}, table, "UAI", "etablissement", "uai")
+    fiches.open_fiche({"selection": {"rows": [1]}}, table, "UAI", "etablissement", "uai")
     assert calls == [(page_path("etablissement"), {"uai": "9730004B"})]
-    axis_view.open_fiche({"selection": {"rows": [0]}}, table, "UAI", "etablissement", "uai",
+    fiches.open_fiche({"selection": {"rows": [0]}}, table, "UAI", "etablissement", "uai",
                          {"9730005A": "a — Cayenne (9730005A)"}.get)
     assert calls[-1] == (page_path("etablissement"), {"uai": "a — Cayenne (9730005A)"})
     assert selected_key(None, table, "UAI") is None
@@ -232,13 +233,13 @@ def test_cached_trend_chart_follows_the_filters(tmp_path, monkeypatch):
     monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(root))
     from components.session import get_store
 
-    state = get_store().fingerprint
-    everyone = axis_view._trend_chart(state, data.RATE, Filters(), False)
-    c01 = axis_view._trend_chart(state, data.RATE, Filters(circonscription="C01"), False)
+    state = get_store()
+    everyone = axe.trend_figure(state, data.RATE, Filters(), False)
+    c01 = axe.trend_figure(state, data.RATE, Filters(circonscription="C01"), False)
     assert _chart_values(everyone) == [(data.PREV, round(75 / 700, 4)), (data.NOW, round(160 / 700, 4))]
     assert _chart_values(c01) == [(data.PREV, 0.05), (data.NOW, 0.1)]
-    assert axis_view._trend_chart(state, data.RATE, Filters(), False) is everyone   # built once
-    bars = axis_view._breakdown_chart(state, data.RATE, Filters(), "isolation", data.NOW)
+    assert axe.trend_figure(state, data.RATE, Filters(), False) is everyone   # built once
+    bars = axe.breakdown_figure(state, data.RATE, Filters(), "isolation", data.NOW)
     assert dict(zip(bars.data["group_label"], bars.data["value"].round(4))) == {"Urbain": 0.175, "Isolé": 0.3}
 
 
@@ -250,7 +251,7 @@ def test_trend_chart_draws_the_academie_target_only_where_it_applies(tmp_path, m
     store = get_store()
 
     def has_target(indicator_id, filters, by_class=False):
-        spec = axis_view._trend_chart(store.fingerprint, indicator_id, filters, by_class).to_dict()
+        spec = axe.trend_figure(store, indicator_id, filters, by_class).to_dict()
         return any("target" in json.dumps(layer.get("encoding", {})) for layer in spec.get("layer", []))
 
     assert store.catalog.indicator(data.COUNT).target("2024-2025") is not None

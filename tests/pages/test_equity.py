@@ -8,8 +8,6 @@ import pandas as pd
 import pytest
 
 from components.equity_view import detail_chart
-from components.shell import Context
-from components.state import View
 from observatoire.metrics import equity
 from observatoire.model.filters import Filters
 from observatoire.storage.store import Store
@@ -110,9 +108,8 @@ def test_axis_page_and_home_page_show_the_gap(app, tmp_path, store):
 
 def test_gap_detail_chart_in_points(app, tmp_path, store):
     ind = store.catalog.indicator(data.RATE)
-    ctx = Context(store, View(data.NOW, "2024-2025", Filters()), {})
     series = equity.gap_series(ind, by_isolation(store, [data.RATE]), "urbain", "isole")
-    spec = detail_chart(ctx, ind, series).to_dict()
+    spec = detail_chart(store.territory, ind, series).to_dict()
     values = [v for ds in spec["datasets"].values() for v in ds if "gap" in v]
     assert [round(v["gap"], 6) for v in values] == [round((40 / 300 - 35 / 400) * 100, 6), 12.5]
     line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")

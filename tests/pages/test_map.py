@@ -136,7 +136,7 @@ def test_deck_layers_data_and_offline_default(territory, hand_dir):
     by_code = {f["properties"]["insee"]: f["properties"] for f in features}
     assert by_code["97302"]["fill"][:3] == maps.rgba(bins[-1].color)[:3]     # 100 % -> darkest class
     assert by_code["97357"]["fill"][:3] == maps.rgba(bins[0].color)[:3]      # 10 % -> lightest class
-    assert by_code["97352"]["fill"][:3] == maps.rgba(maps.NO_DATA)[:3]
+    assert by_code["97352"]["fill"][:3] == maps.rgba(maps.NO_DATA_COLOR)[:3]
     assert "Cayenne (97302)" in by_code["97302"]["tip"] and "100,0" in by_code["97302"]["tip"]
     points = {p["uai"]: p for p in sites["data"]}
     assert len(points) == 7
@@ -177,7 +177,7 @@ def test_initial_view_fits_guyane_including_trois_sauts(territory):
 def test_color_bins_and_selection_parsing():
     rate_bins = maps.color_bins(pd.Series([0.1, 0.9]), "rate")
     assert [b.label for b in rate_bins][0] == "0\u202f% – 20\u202f%"
-    assert maps.bin_color(0.95, rate_bins) == rate_bins[-1].color and maps.bin_color(float("nan"), rate_bins) == maps.NO_DATA
+    assert maps.bin_color(0.95, rate_bins) == rate_bins[-1].color and maps.bin_color(float("nan"), rate_bins) == maps.NO_DATA_COLOR
     count_bins = maps.color_bins(pd.Series([3, 1234]), "count")
     assert count_bins[-1].upper >= 1234 and count_bins[0].label.startswith("0 – ")
     commune_click = {"selection": {"indices": {"communes": [3]},
