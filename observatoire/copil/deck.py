@@ -135,7 +135,7 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
     params = dict(indicator_ids=ids, date_from=first, date_to=snapshot_date, **filters.params())
     totals = store.run("indicator_values", breakdown="total", **params)
     by_class = store.run("indicator_values", breakdown="isolation", **params)
-    figures = headlines(list(catalog.indicators), totals, snapshot_date, filters)
+    figures = headlines(list(catalog.indicators), totals, snapshot_date, filters, store.territory.holiday_months)
 
     def finish(slide: Slide) -> Slide:
         return Slide(slide.key, slide.title, slide.subtitle, slide.bullets, slide.charts, slide.sources,
