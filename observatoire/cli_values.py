@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from datetime import date
@@ -68,7 +70,7 @@ def add_values_parser(sub) -> None:
 
 def cmd_values(args, directory: Path) -> int:
     from observatoire.copil.deck import filter_labels
-    from observatoire.metrics.figures import figure_rows
+    from observatoire.metrics.figures import COLUMNS, figure_records
     from observatoire.storage.store import Store
 
     day = parse_day("values", "snapshot", args.snapshot)
@@ -79,24 +81,26 @@ def cmd_values(args, directory: Path) -> int:
         filters = filters_of(args, filter_labels(store))
         if filters is None:
             return EXIT_INVALID
-        rows = figure_rows(store, day, filters)
+        records = figure_records(store, day, filters)
     finally:
         store.close()
     if args.format == "csv":
-        text = rows.to_csv(index=False)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        text = out.getvalue()
     else:
-        records = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-                   for r in rows.to_dict(orient="records")]
         text = json.dumps({"snapshot_date": day.isoformat(), "filters": filters.active(), "indicators": records},
                           ensure_ascii=False, indent=2, default=_plain) + "\n"
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Chiffres écrits : {args.out} ({len(rows)} indicateurs).", file=sys.stderr)
+        print(f"Chiffres écrits : {args.out} ({len(records)} indicateurs).", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
 
 
 def _plain(value):
-    """numpy scalars -> Python numbers for json."""
+    """numpy scalars -> Python numbers for json; NaN -> null is done by the headlines (None for no value)."""
     return value.item() if hasattr(value, "item") else str(value)

@@ -27,13 +27,21 @@ def card_values(store, filters: Filters) -> pd.DataFrame:
                      date_from=dates[0], date_to=dates[-1], **filters.params())
 
 
-def figure_rows(store, snapshot_date: date, filters: Filters) -> pd.DataFrame:
-    """One row per indicator of the roadmap: what its card shows at `snapshot_date` under `filters`."""
+INTEGER_COLUMNS = ["reporting", "expected", "carried_forward", "baseline_reporting"]
+
+
+def figure_records(store, snapshot_date: date, filters: Filters) -> list[dict]:
+    """One dict per indicator of the roadmap: what its card shows at `snapshot_date` under `filters`."""
     indicators = list(store.catalog.indicators)
     figures = headlines(indicators, card_values(store, filters), snapshot_date, filters,
                         store.territory.holiday_months)
-    rows = [_row(ind, *figures[ind.id]) for ind in indicators]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return [_row(ind, *figures[ind.id]) for ind in indicators]
+
+
+def figure_rows(store, snapshot_date: date, filters: Filters) -> pd.DataFrame:
+    """figure_records as a frame (counts as nullable integers)."""
+    frame = pd.DataFrame(figure_records(store, snapshot_date, filters), columns=COLUMNS)
+    return frame.astype({c: "Int64" for c in INTEGER_COLUMNS})
 
 
 def _row(indicator, h: Headline | None, reason: str | None) -> dict:
