@@ -135,3 +135,22 @@ def test_the_catalog_refuses_a_deliverable_that_is_not_one():
         parse_catalog(raw)
     raw["indicators"][0]["temporality"] = "deliverable"
     assert parse_catalog(raw).indicators[0].how_computed().startswith("Agrégation : dernière valeur connue")
+
+
+def test_a_rentree_import_warns_about_jumps_only_where_the_rule_does_not_reset(tmp_path):
+    from observatoire.ingest import prepare
+
+    a = A["uai"]
+    data = make_data_dir(tmp_path / "data", [A, B, C], {AUG_25: [
+        fact("pix_professeurs_certifies", a, 40), fact("educonnect_comptes_actives", a, 2)]})
+    path = tmp_path / "rentree.csv"
+    path.write_text("uai;indicator_id;value;denominator\n"
+                    f"{a};pix_professeurs_certifies;3;\n{a};educonnect_comptes_actives;100;\n", encoding="utf-8")
+    plan = prepare([path], SEP_25.isoformat(), data, today=date(2025, 10, 1))
+    assert plan.ok, [p.message() for p in plan.errors]
+    jumps = [p.found for p in plan.warnings if "saut" in p.found]
+    assert len(jumps) == 1 and "educonnect_comptes_actives" in jumps[0]     # a state: x50 is suspicious
+    # within the school year the same fall of a cumulative total is a jump
+    later = prepare([path], "2025-08-31", make_data_dir(tmp_path / "d2", [A, B, C], {JUN_25: [
+        fact("pix_professeurs_certifies", a, 40)]}), today=date(2025, 10, 1))
+    assert any("pix_professeurs_certifies" in p.found and "saut" in p.found for p in later.warnings)
