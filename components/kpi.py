@@ -43,7 +43,7 @@ def card_lines(indicator: Indicator, headline: Headline) -> list[str]:
         lines.append(completeness)
     if headline.change_year is not None and indicator.unit != "deliverable":
         since = ("" if indicator.temporality == "cumulative" or headline.baseline_date is None
-                 else f" (depuis le {format_date_fr(headline.baseline_date)})")
+                 else f" ({format_date_fr(headline.baseline_date)})")
         lines.append(f"Depuis la rentrée{since} : {format_change(headline.change_year, indicator.unit)}")
         if headline.completeness_differs:
             c, b = headline.completeness, headline.baseline_completeness
