@@ -206,8 +206,9 @@ def synthesis_slide(store: Store, figures: dict, snapshot_date: date) -> Slide:
                            f"{len(inds)} au total).")
         rows += [{"axis": f"Axe {axis.number}", "axis_title": f"Axe {axis.number} — {axis.short_title}",
                   "status": s, "count": counts[s]} for s in ("ahead", "on_track", "late")]
-    bullets.append("Statut : la tendance depuis la rentrée, prolongée jusqu'au 31 août, comparée à la cible de "
-                   f"l'année {school_year(snapshot_date)} (cibles illustratives sauf mention contraire).")
+    bullets.append("Statut : la tendance depuis la rentrée (premier instantané de septembre), prolongée jusqu'au "
+                   f"31 août, comparée à la cible de l'année {school_year(snapshot_date)} (cibles illustratives sauf "
+                   "mention contraire) ; pas de statut pour un indicateur d'activité pendant les vacances.")
     chart = status_chart(pd.DataFrame(rows), "Indicateurs par statut, au regard des cibles de l'année")
     return Slide("synthese", "Synthèse : les trois axes au regard des cibles", subtitle=catalog.title,
                  bullets=tuple(bullets), charts=(projector(chart.to_dict()),), sources=_sources(catalog.indicators))
