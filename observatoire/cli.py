@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from observatoire import __version__
-from observatoire.cli_values import add_filter_arguments, add_values_parser, cmd_values, filters_of, known_snapshot, parse_day
+from observatoire.cli_values import (UsageError, add_filter_arguments, add_values_parser, cmd_values, filters_of,
+                                     known_snapshot, parse_day)
 from observatoire.errors import ObservatoireError, ValidationError
 from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
 
@@ -98,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["OBSERVATOIRE_TERRITORY"] = args.territory  # every command, and the store, read it
     try:
         return COMMANDS[args.command](args, directory)
+    except UsageError:
+        return EXIT_USAGE
     except ValidationError as exc:
         print(f"Erreur : {exc.source}", file=sys.stderr)
         for problem in exc.problems:

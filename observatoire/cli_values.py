@@ -23,14 +23,18 @@ def add_filter_arguments(parser, what: str) -> None:
     parser.add_argument("--type", choices=["ecole", "college", "lycee"], help="Restreint à un type d'établissement.")
 
 
+class UsageError(Exception):
+    """A usage error already told to the user (exit code 2)."""
+
+
 def parse_day(command: str, name: str, text: str | None) -> date | None:
-    """A date option, or SystemExit(2) with a French message."""
+    """A date option, or UsageError after a French message."""
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
         print(f"observatoire {command} : erreur d'utilisation : --{name} « {text} » n'est pas une date (AAAA-MM-JJ).",
               file=sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None
+        raise UsageError(name) from None
 
 
 def known_snapshot(store, day: date, directory: Path) -> bool:

@@ -57,3 +57,5 @@ def test_values_csv_has_the_promised_columns(demo_dir, capsys):
 def test_values_refuses_an_unknown_snapshot_in_french(demo_dir, capsys):
     assert main(["--data-dir", str(demo_dir), "values", "--snapshot", "2025-03-30"]) == 1
     assert "aucun instantané du 30 mars 2025" in capsys.readouterr().err
+    assert main(["--data-dir", str(demo_dir), "values", "--snapshot", "2025-02-30"]) == 2
+    assert "n'est pas une date (AAAA-MM-JJ)" in capsys.readouterr().err
