@@ -56,6 +56,8 @@ class Territory:
     zone_label: str = "Zone"
     wording: dict = field(default_factory=dict)
     sql_examples: list = field(default_factory=list)  # [[sql_examples]]: title, sql (console SQL)
+    # Months whose activity indicators give no on-track status ([school_year] holiday_months).
+    holiday_months: tuple[int, ...] = (7, 8)
 
     @property
     def uai_prefixes(self) -> tuple[str, ...]:
@@ -182,6 +184,11 @@ def load_territory(folder: Path) -> Territory:
     if expected - drawn:
         problems.append(f"{boundaries_path.name} : pas de contour pour {', '.join(sorted(expected - drawn))}")
 
+    holidays = meta.get("school_year", {}).get("holiday_months", [7, 8])
+    if not isinstance(holidays, list) or any(not isinstance(m, int) or not 1 <= m <= 12 for m in holidays):
+        problems.append("territory.toml : [school_year] holiday_months doit être une liste de mois de 1 à 12 "
+                        "(par exemple [7, 8])")
+        holidays = [7, 8]
     if problems:
         raise ValidationError(str(folder), problems)
 
@@ -194,5 +201,5 @@ def load_territory(folder: Path) -> Territory:
         zones=zones, circonscriptions=circonscriptions, bassins=bassins, villages=villages,
         boundaries=boundaries, roadmap_file=folder / info.get("roadmap", "roadmap.toml"),
         boundaries_level=level, zone_label=info.get("zone_label", "Zone"), wording=meta.get("wording", {}),
-        sql_examples=meta.get("sql_examples", []),
+        sql_examples=meta.get("sql_examples", []), holiday_months=tuple(holidays),
     )
