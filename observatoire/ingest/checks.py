@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from observatoire.model.catalog import LEVELS, UNITS, Indicator
 from observatoire.model.uai import uai_problem
-from observatoire.ingest.columns import DENOMINATOR_SUFFIX, DESCRIPTIVE, ENTITY_COLUMNS, resolve
+from observatoire.ingest.columns import ALIASES, DENOMINATOR_SUFFIX, DESCRIPTIVE, ENTITY_COLUMNS, resolve
 from observatoire.ingest.parse_context import ParseContext
 from observatoire.ingest.raw_table import RawTable
 from observatoire.ingest.text import (NUMBER_HINT, NotANumber, formula_risk, normalise_name, number_problem, parse_number,
@@ -22,6 +22,8 @@ UNIT_KINDS = {"count": "count", "amount": "amount", "rate": "rate", "score": "sc
 def require(table: RawTable, columns: list[str], ctx: ParseContext, label: str) -> dict[str, int] | None:
     """The index of each required column, or None after an error naming the format (its `label`)."""
     found = {c: resolve(table, c) for c in columns}
+    if not check_duplicate_columns(table, ctx):
+        return None
     missing = [c for c, i in found.items() if i is None]
     if missing:
         ctx.problems.error(table.name, table.header_line, None,
@@ -66,6 +68,15 @@ def check_duplicate_columns(table: RawTable, ctx: ParseContext) -> bool:
             ok = False
         else:
             seen[key] = i
+    for canonical, aliases in ALIASES.items():  # two names of one meaning: « valeur » and « numerateur »
+        both = [i for i, key in enumerate(table.keys) if key in aliases]
+        if len(both) > 1 and len({table.keys[i] for i in both}) > 1:
+            ctx.problems.error(table.name, table.header_line, table.column(both[1]),
+                               f"deux colonnes veulent dire « {canonical} » ({' et '.join(table.column(i) for i in both)}) : "
+                               "impossible de savoir laquelle lire",
+                               "Gardez une seule de ces colonnes (supprimez l'autre, ou renommez-la, par exemple "
+                               "« remarque », pour qu'elle soit ignorée)", kind="columns")
+            ok = False
     return ok
 
 

@@ -10,6 +10,7 @@ whose sha256 the current version already lists changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from datetime import date, datetime, timezone
@@ -24,15 +25,15 @@ from observatoire.model.catalog import load_catalog
 from observatoire.model.dates import format_date_fr
 from observatoire.errors import ValidationError
 from observatoire.settings import setting, territory_folder
-from observatoire.storage.snapshots import ARCHIVE, data_lock, fingerprint, list_snapshots, sha256_file, write_snapshot
+from observatoire.storage.snapshots import ARCHIVE, data_lock, fingerprint, list_snapshots, write_snapshot
 from observatoire.model.territory import load_territory
 from observatoire.ingest import vector
 from observatoire.ingest.detection import detect_format, recogniser
 from observatoire.ingest.parse_context import ParseContext
 from observatoire.ingest.parsers import FACT_PARSERS, FORMATS, parse_annuaire
 from observatoire.ingest.plan import FACT_KEY, SNAPSHOT_SOURCE, ImportPlan, ImportResult, UsageProblem
-from observatoire.ingest.problems import Collector
-from observatoire.ingest.reader import read_table
+from observatoire.ingest.problems import Collector, safe_text
+from observatoire.ingest.reader import read_bounded, read_table
 from observatoire.ingest.sites_plan import plan_sites, read_sites
 from observatoire.ingest.snapshot_plan import plan_snapshot
 from observatoire.ingest.text import parse_date
@@ -65,7 +66,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     """Read and validate `files` (paths); nothing is written. `names` are the names shown in messages."""
     data_dir = Path(data_dir)
     paths = [Path(f) for f in files]
-    shown = names or [p.name for p in paths]
+    shown = [safe_text(n, 120) for n in (names or [p.name for p in paths])]
     if fmt != "auto" and fmt not in FORMATS:
         raise UsageProblem(f"format « {fmt} » inconnu (auto, {', '.join(FORMATS)})")
     problems = Collector()
@@ -82,10 +83,13 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     recognise = recogniser(catalog)
     for path, name in plan.inputs:
         if not path.exists():
-            raise UsageProblem(f"fichier introuvable : {path}")
-        table = read_table(path, name, problems, max_bytes, sheet, recognise=recognise)
-        source = {"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+            raise UsageProblem(f"fichier introuvable : {safe_text(str(path), 200)} (vérifiez le chemin et le nom)")
+        data = read_bounded(path, name, problems, max_bytes)  # once, with a bound: hashed and parsed from memory
+        source = {"name": name, "sha256": hashlib.sha256(data or b"").hexdigest(), "bytes": len(data or b"")}
         plan.sources.append(source)
+        if data is None:
+            continue
+        table = read_table(path, name, problems, max_bytes, sheet, recognise=recognise, data=data)
         if table is None:
             continue
         kind = fmt if fmt != "auto" else detect_format(table, catalog)
