@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from observatoire.model.catalog import load_catalog
-from observatoire.model.dates import format_date_fr
 from observatoire.errors import ValidationError
 from observatoire.settings import setting, territory_folder
 from observatoire.storage.snapshots import ARCHIVE, data_lock, fingerprint, list_snapshots, write_snapshot
@@ -36,29 +35,7 @@ from observatoire.ingest.problems import Collector, safe_text
 from observatoire.ingest.reader import read_bounded, read_table
 from observatoire.ingest.sites_plan import plan_sites, read_sites
 from observatoire.ingest.snapshot_plan import plan_snapshot
-from observatoire.ingest.text import parse_date
-
-
-def _parse_snapshot(value, problems: Collector, today: date) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value).strip())
-        except ValueError:
-            try:
-                day = parse_date(str(value))
-            except ValueError:
-                problems.error(SNAPSHOT_SOURCE, None, None, f"« {value} » n'est pas une date",
-                               "Écrivez la date de l'instantané en AAAA-MM-JJ, par exemple 2025-01-31")
-                return None
-    if day > today:
-        problems.error(SNAPSHOT_SOURCE, None, None, f"le {format_date_fr(day)} est dans le futur",
-                       "Un instantané décrit une situation constatée : choisissez une date passée ou aujourd'hui")
-        return None
-    return day
+from observatoire.ingest.snapshot_date import parse_snapshot
 
 
 def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str = "auto", sheet: str | None = None,
@@ -75,7 +52,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     catalog = load_catalog(territory.roadmap_file)
     plan = ImportPlan(data_dir, list(zip(paths, shown)), None,
                       {"fmt": fmt, "sheet": sheet, "new_version": new_version, "today": today}, state=state)
-    plan.snapshot = _parse_snapshot(snapshot, problems, today or date.today())
+    plan.snapshot = parse_snapshot(snapshot, problems, today or date.today(), catalog.period)
     known, known_codes = _known_sites(data_dir)
     max_bytes = int(float(setting("import_max_mb")) * 1_000_000)
 
