@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from observatoire.errors import safe_text
+
 ERROR, WARNING = "erreur", "avertissement"
-MAX_FOUND_CHARS = 400  # a message quotes cells; a 5 MB cell is not echoed whole
-# Control characters, and the invisible ones that reorder or hide text (bidirectional overrides, zero width).
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def safe_text(text, limit: int = MAX_FOUND_CHARS) -> str:
-    """`text` fit to be echoed: control and invisible characters written as \\xNN or \\uNNNN, cut at `limit`."""
-    text = str(text)
-    if len(text) > 4 * limit:
-        text = text[:4 * limit]
-    text = UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+__all__ = ["Collector", "Problem", "column_letter", "safe_text"]
 
 
 def column_letter(index: int) -> str:

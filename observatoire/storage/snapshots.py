@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from observatoire import __version__
+from observatoire.errors import StoreLocked
 
 SNAPSHOTS = "snapshots"
 ARCHIVE = "archive"
@@ -196,13 +198,27 @@ def recover(data_dir: Path) -> list[str]:
     return done
 
 
+LOCK_WAIT_S = 60.0  # how long a writer waits for another one before giving up (an import takes seconds)
+
+
 @contextmanager
 def data_lock(data_dir: Path):
     """Serialise writers of a data directory (fcntl.flock on data_dir/.lock); repairs interrupted writes."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / LOCK_FILE, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        waited = 0.0
+        while True:  # another writer (import, demo) holds it: wait a while, then say so in French
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited >= LOCK_WAIT_S:
+                    raise StoreLocked(f"le dossier de données est verrouillé par une autre écriture (import, démonstration, "
+                                      f"restauration) depuis plus de {LOCK_WAIT_S:g} s : réessayez dans un moment ; "
+                                      "rien n'a été modifié") from None
+                time.sleep(0.2)
+                waited += 0.2
         try:
             recover(data_dir)
             yield
