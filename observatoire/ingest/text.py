@@ -88,7 +88,13 @@ def number_problem(cell: str, exc: NotANumber, what: str = "") -> tuple[str, str
     """(found, action) of a message about a cell that is not a number; `what` names the value ('dénominateur ')."""
     if exc.reason:
         return exc.reason, exc.hint or NUMBER_HINT
-    return f"{what}« {cell} » n'est pas un nombre", NUMBER_HINT
+    return f"{what}« {brief(cell)} » n'est pas un nombre", NUMBER_HINT
+
+
+def brief(cell: str, limit: int = 60) -> str:
+    """A cell as a message quotes it: cut, so that a 5 MB cell is not echoed whole."""
+    cell = str(cell)
+    return cell if len(cell) <= limit else cell[:limit - 1] + "…"
 
 
 NUMBER_HINT = "Écrivez un nombre (par exemple 1 234,5) ; laissez la cellule vide si la donnée manque"

@@ -57,8 +57,8 @@ def check_inflated_size(data: bytes, max_bytes: int) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         total = sum(info.file_size for info in archive.infolist())
     if total > INFLATION * max_bytes:
-        raise Refused(f"le classeur se décompresse en {total / 1e6:,.0f} Mo, au-delà de la limite de "
-                      f"{INFLATION * max_bytes / 1e6:,.0f} Mo".replace(",", "\u202f"),
+        raise Refused(f"le classeur se décompresse en {_n(round(total / 1e6))} Mo, au-delà de la limite de "
+                      f"{_n(round(INFLATION * max_bytes / 1e6))} Mo",
                       f"Découpez-le, ou {CSV_HINT}")
 
 
@@ -80,15 +80,21 @@ def _check_dimension(ws, title: str) -> None:
 
 def _check_size(title: str, rows: int, columns: int) -> None:
     if rows > MAX_ROWS:
-        raise Refused(f"la feuille « {title} » compte {rows:,} lignes, au-delà de la limite de {MAX_ROWS:,}"
-                      .replace(",", "\u202f"), f"Découpez-la, ou {CSV_HINT}")
+        raise Refused(f"la feuille « {title} » compte {_n(rows)} lignes, au-delà de la limite de {_n(MAX_ROWS)}",
+                      f"Découpez-la, ou {CSV_HINT}")
     if columns > MAX_COLUMNS:
-        raise Refused(f"la feuille « {title} » compte {columns:,} colonnes, au-delà de la limite de {MAX_COLUMNS:,}"
-                      .replace(",", "\u202f"), "Supprimez les colonnes inutiles (une colonne par donnée suffit)")
+        raise Refused(f"la feuille « {title} » compte {_n(columns)} colonnes, au-delà de la limite de {_n(MAX_COLUMNS)}",
+                      "Supprimez les colonnes inutiles (une colonne par donnée suffit)")
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
 
 
 def _sheet_rows(ws, title: str) -> list[tuple[int, list[str]]]:
     _check_dimension(ws, title)
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # read every row, whatever the (checked) dimension says; counted below
     out = []
     for number, cells in enumerate(ws.iter_rows(), start=1):
         if number > MAX_ROWS:
@@ -97,9 +103,9 @@ def _sheet_rows(ws, title: str) -> list[tuple[int, list[str]]]:
         for cell in cells:
             value = getattr(cell, "value", None)
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                raise Refused(f"cellule de {len(value):,} caractères".replace(",", "\u202f"),
-                              f"Une cellule en compte {MAX_CELL_CHARS:,} au plus : videz-la ou raccourcissez-la"
-                              .replace(",", "\u202f"), number, column_letter(len(texts)))
+                raise Refused(f"cellule de {_n(len(value))} caractères",
+                              f"Une cellule en compte {_n(MAX_CELL_CHARS)} au plus : videz-la ou raccourcissez-la",
+                              number, column_letter(len(texts)))
             texts.append(_cell_text(value, getattr(cell, "number_format", None) if value is not None else None))
         if len(texts) > MAX_COLUMNS and any(t.strip() for t in texts[MAX_COLUMNS:]):
             _check_size(title, 0, len(texts))
@@ -119,7 +125,8 @@ def read_xlsx(data: bytes, name: str, problems: Collector, sheet: str | None, re
         problems.error(name, None, None, exc.found, exc.action)
         return None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        problems.error(name, None, None, f"classeur Excel illisible ({type(exc).__name__})",
+        why = "archive abîmée ou incomplète" if isinstance(exc, (zipfile.BadZipFile, EOFError)) else "contenu inattendu"
+        problems.error(name, None, None, f"classeur Excel illisible ({why})",
                        "Ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV")
         return None
     try:
@@ -159,7 +166,7 @@ def read_xlsx(data: bytes, name: str, problems: Collector, sheet: str | None, re
         problems.error(name, exc.line, exc.column, exc.found, exc.action)
         return None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        problems.error(name, None, None, f"feuille illisible ({type(exc).__name__})",
+        problems.error(name, None, None, "feuille illisible (contenu abîmé ou inattendu)",
                        "Ouvrez le classeur dans Excel ou LibreOffice et enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV")
         return None
     finally:

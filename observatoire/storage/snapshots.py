@@ -149,7 +149,12 @@ def _swap(data_dir: Path, day: date, incoming: Path, reason: str) -> None:
     _write_json_atomic(journal, {"date": day.isoformat(), "current": str(final.relative_to(data_dir)),
                                  "archived": str(archived.relative_to(data_dir)),
                                  "incoming": str(Path(incoming).relative_to(data_dir))})
-    os.replace(final, archived)
+    try:
+        os.replace(final, archived)
+    except BaseException:
+        journal.unlink(missing_ok=True)
+        _remove_empty(archived.parent, archived.parent.parent)
+        raise
     try:
         os.replace(incoming, final)
     except BaseException:
@@ -261,7 +266,11 @@ def delete_snapshot(data_dir: Path, day: date) -> Path:
     if not final.exists():
         raise FileNotFoundError(f"aucun instantané du {day.isoformat()}")
     archived = _archive_folder(data_dir, day, int(_read_manifest(final).get("version", 1)), "deleted")
-    os.replace(final, archived)
+    try:
+        os.replace(final, archived)
+    except BaseException:  # an error (disk, permissions): the archive folder made for it goes too
+        _remove_empty(archived.parent, archived.parent.parent)
+        raise
     return archived
 
 
