@@ -43,7 +43,7 @@ class Problem:
         return ", ".join(parts)
 
     def message(self) -> str:
-        end = "" if self.found.endswith((".", "…")) else "."
+        end = "" if self.found.endswith((".", "…", "?", "!")) else "."
         return f"{self.where} : {self.found}{end} {self.action}".rstrip()
 
 
