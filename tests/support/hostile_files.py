@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from pathlib import Path
 
-from tests.support.import_data import ANNUAIRE_2026, ENT_HEADER, annuaire_row
+from tests.support.import_data import ANNUAIRE_2026, ENT_HEADER, annuaire_row, xlsx_book
 
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -55,20 +56,14 @@ def ent_csv(*rows: tuple) -> bytes:
 def workbook(sheets: list[tuple[str, list[list], str]], formats: dict | None = None) -> bytes:
     """A workbook: (title, rows, state) per sheet, state 'visible' or 'hidden'; `formats` maps
     (title, 'B2') -> number format (e.g. '0.0%')."""
-    from openpyxl import Workbook
+    return xlsx_book([(title, rows, []) for title, rows, _ in sheets], {t: state for t, _, state in sheets}, formats)
 
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows, state in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        sheet.sheet_state = state
-    for (title, cell), number_format in (formats or {}).items():
-        book[title][cell].number_format = number_format
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+def put(folder: Path, name: str, content: bytes | str) -> Path:
+    """Write a test file (text as UTF-8) and return its path."""
+    path = Path(folder) / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
 
 
 def with_member(xlsx: bytes, name: str, size: int) -> bytes:

@@ -13,7 +13,7 @@ import pytest
 from observatoire.cli import main
 from observatoire.ingest import prepare, xlsx_reader
 from observatoire.storage import snapshots
-from tests.support.hostile_files import (annuaire_csv, annuaire_site, declared_dimension, encrypted_workbook,
+from tests.support.hostile_files import (put, annuaire_csv, annuaire_site, declared_dimension, encrypted_workbook,
                                          legacy_xls, mixed_encoding_annuaire, with_member, workbook)
 from tests.support.import_data import COLLEGE, COLLEGE_ISOLE, LYCEE, SNAPSHOT, make_dir, tree
 
@@ -23,12 +23,6 @@ HEADER = ["uai", "indicateur", "valeur", "denominateur"]
 @pytest.fixture
 def data(tmp_path):
     return make_dir(tmp_path / "data")
-
-
-def put(tmp_path: Path, name: str, content: bytes | str) -> Path:
-    path = tmp_path / name
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return path
 
 
 def refused(data: Path, path: Path, capsys, *args: str) -> str:

@@ -12,7 +12,7 @@ from observatoire.cli import main
 from observatoire.ingest import prepare
 from observatoire.ingest.snapshot_date import snapshot_range
 from observatoire.ingest.text import AmbiguousNumber, NotANumber, parse_number
-from tests.support.hostile_files import REAL_9730108E, annuaire_csv, annuaire_site, ent_csv
+from tests.support.hostile_files import REAL_9730108E, put, annuaire_csv, annuaire_site, ent_csv
 from tests.support.import_data import COLLEGE, COLLEGE_ISOLE, SNAPSHOT, make_dir, tree
 
 LONG = "uai;code_commune;academie;indicateur;valeur;denominateur\n"
@@ -21,12 +21,6 @@ LONG = "uai;code_commune;academie;indicateur;valeur;denominateur\n"
 @pytest.fixture
 def data(tmp_path):
     return make_dir(tmp_path / "data")
-
-
-def put(tmp_path: Path, name: str, content: bytes | str) -> Path:
-    path = tmp_path / name
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return path
 
 
 @pytest.mark.parametrize("cell, decimal, kind, expected", [

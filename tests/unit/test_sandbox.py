@@ -251,19 +251,26 @@ def test_memory_attacks_stay_out_of_the_server_process(store):
     assert _rss_mb() - before < 200
 
 
-def test_server_stays_responsive_during_heavy_queries(store):
-    """While two heavy queries run, the server's own threads are not stalled and a third query gets an answer."""
-    errors, stalls = [], []
+def in_background(store, sql: str, timeout_s: float, count: int) -> tuple[list[threading.Thread], list[str]]:
+    """`count` threads each running `sql` (started); the refusals they meet are appended to the list."""
+    errors: list[str] = []
 
     def heavy():
         try:
-            run_sql(store, "with recursive r(n) as (select 1 union all select n from r) select * from r", timeout_s=3)
+            run_sql(store, sql, timeout_s=timeout_s)
         except SqlRefused as exc:
             errors.append(str(exc))
 
-    threads = [threading.Thread(target=heavy) for _ in range(2)]
+    threads = [threading.Thread(target=heavy) for _ in range(count)]
     for t in threads:
         t.start()
+    return threads, errors
+
+
+def test_server_stays_responsive_during_heavy_queries(store):
+    """While two heavy queries run, the server's own threads are not stalled and a third query gets an answer."""
+    stalls = []
+    threads, _ = in_background(store, "with recursive r(n) as (select 1 union all select n from r) select * from r", 3, 2)
     deadline = time.perf_counter() + 3
     while time.perf_counter() < deadline:
         tick = time.perf_counter()
@@ -328,17 +335,7 @@ def test_deep_expressions_below_duckdb_limit_run(store, terms):
 def test_trivial_query_answers_while_five_heavy_ones_run(store):
     """Five queries that would run for minutes hold no slot a short one needs: it gets its answer, not
     « Console occupée » (its speed is measured by hand, see the report of issue 15; never asserted here)."""
-    errors = []
-
-    def heavy():
-        try:
-            run_sql(store, "select count(*) from range(1000000000000)", timeout_s=20)
-        except SqlRefused as exc:
-            errors.append(str(exc))
-
-    threads = [threading.Thread(target=heavy) for _ in range(5)]
-    for t in threads:
-        t.start()
+    threads, errors = in_background(store, "select count(*) from range(1000000000000)", 20, 5)
     try:
         time.sleep(1)  # the five are running (and demoted)
         assert run_sql(store, "select count(*) as n from sites").frame["n"].tolist() == [8]
