@@ -29,12 +29,12 @@ from observatoire.settings import setting
 from observatoire.storage.store import Store
 
 # Fairness: up to MAX_RUNNING queries run at once, each in its own process with one DuckDB thread. A query starts
-# at a lowered priority (START_NICE) and, once it has run DEMOTE_AFTER_S, drops to the lowest (DEMOTED_NICE): the
+# at a lowered priority (START_NICE) and, once it has run DEMOTE_AFTER_S, drops further (DEMOTED_NICE): the
 # kernel then gives a new, short query most of a core however many heavy ones are running, and the app server
 # (nice 0) stays ahead of them all. The time limit counts from the moment the query is submitted (waiting for a
 # slot and starting the process included), so it holds under load, in the page and in the CLI.
 MAX_RUNNING = 8
-START_NICE, DEMOTED_NICE = 5, 19
+START_NICE, DEMOTED_NICE = 5, 15  # weights 335 and 36: a short query gets ~9 times the CPU of a heavy one
 DEMOTE_AFTER_S = 0.5
 KILL_GRACE_S = 1.0  # the process first interrupts itself at the limit; killed this much later
 MAX_RESULT_BYTES = 32 * 1024 * 1024
@@ -73,7 +73,9 @@ class _Job:
     max_rows: int
     timeout_s: float
     memory_limit: str
-    deadline: float  # time.monotonic() (system-wide on Linux) at which the query is interrupted
+    deadline: float | None  # time.monotonic() (system-wide on Linux) at which the query is interrupted; None
+    # on the first query of a process, whose forkserver is still importing duckdb and pandas (seconds on a busy
+    # machine, once): its limit counts from the moment its process is ready
 
 
 def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: int | None = None) -> SqlResult:
@@ -84,8 +86,8 @@ def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: in
     submitted = time.monotonic()
     text = check_statement(sql)
     job = _Job(Path(store.data_dir), store.territory, store.catalog, list(store.snapshot_infos), text, max_rows,
-               timeout_s, setting("sql_memory_limit"), submitted + timeout_s)
-    if not _SLOTS.acquire(timeout=max(0.0, job.deadline - time.monotonic())):
+               timeout_s, setting("sql_memory_limit"), submitted + timeout_s if _WARM.is_set() else None)
+    if not _SLOTS.acquire(timeout=max(0.0, submitted + timeout_s - time.monotonic())):
         raise SqlRefused(f"Console occupée : {MAX_RUNNING} requêtes tournent déjà ; réessayez dans un instant.")
     try:
         return _run_in_process(job, submitted)
@@ -95,6 +97,8 @@ def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: in
 
 
 _SLOTS = threading.BoundedSemaphore(MAX_RUNNING)
+_WARM = threading.Event()  # set once a query process has started: the forkserver is up
+START_TIMEOUT_S = 60  # the first start of the forkserver (imports), on a loaded machine
 
 
 def release_memory(later: bool = True) -> None:
@@ -172,15 +176,19 @@ def _run_in_process(job: _Job, submitted: float | None = None) -> SqlResult:
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_worker, args=(sender, job), daemon=True, name=WORKER_NAME)
 
+    deadline = job.deadline
+
     def left() -> float:
-        return max(0.0, job.deadline + KILL_GRACE_S - time.monotonic())
+        return max(0.0, deadline + KILL_GRACE_S - time.monotonic())
     try:
         process.start()
         sender.close()
-        if not receiver.poll(left()):
+        if not receiver.poll(left() if deadline is not None else START_TIMEOUT_S):
             raise SqlRefused(_timeout_reason(job.timeout_s))
         message = receiver.recv()
+        _WARM.set()
         if message[0] == "ready":
+            deadline = deadline if deadline is not None else time.monotonic() + job.timeout_s
             if not receiver.poll(min(DEMOTE_AFTER_S, left())):
                 _demote(process.pid)  # a heavy query: it yields the cores to the short ones
                 if not receiver.poll(left()):
@@ -224,7 +232,8 @@ def _worker(sender, job: _Job) -> None:
         sender.close()
         return
     sender.send(("ready",))
-    timer = threading.Timer(max(0.0, job.deadline - time.monotonic()), con.interrupt)
+    limit = job.timeout_s if job.deadline is None else max(0.0, job.deadline - time.monotonic())
+    timer = threading.Timer(limit, con.interrupt)
     timer.daemon = True
     timer.start()
     try:
