@@ -30,7 +30,7 @@ from observatoire.ingest import vector
 from observatoire.ingest.detection import detect_format, recogniser
 from observatoire.ingest.parse_context import ParseContext
 from observatoire.ingest.parsers import FACT_PARSERS, FORMATS, parse_annuaire
-from observatoire.ingest.plan import FACT_KEY, SNAPSHOT_SOURCE, ImportPlan, ImportResult, UsageProblem
+from observatoire.ingest.plan import FACT_KEY, ImportPlan, ImportResult, UsageProblem
 from observatoire.ingest.problems import Collector, safe_text
 from observatoire.ingest.reader import read_bounded, read_table
 from observatoire.ingest.sites_plan import plan_sites, read_sites
