@@ -3,7 +3,6 @@ refused with its line, column and what to write; snapshot dates stay inside the 
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
