@@ -122,7 +122,9 @@ def _parse_distinct(texts: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarr
         parsed, parsed_ok = _parse_python(texts.take(pa.array(leftover)).to_pylist(), decimal)
         values[leftover] = parsed
         ok[leftover] = parsed_ok
-    ok &= np.isfinite(values) & (np.abs(values) <= MAX_MAGNITUDE)
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok &= np.isfinite(values) & (np.abs(values) <= MAX_MAGNITUDE)
+    values[~ok] = 0.0  # refused cells are judged row by row; no infinity reaches the screen's arithmetic
     return values, ok
 
 
