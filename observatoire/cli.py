@@ -15,7 +15,7 @@ from pathlib import Path
 from observatoire import __version__
 from observatoire.cli_values import (UsageError, add_filter_arguments, add_values_parser, cmd_values, filters_of,
                                      known_snapshot, parse_day)
-from observatoire.errors import ObservatoireError, ValidationError
+from observatoire.errors import ObservatoireError, ValidationError, os_error_message, safe_text
 from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -107,8 +107,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_INVALID
     except (ObservatoireError, FileExistsError) as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
+        print(f"Erreur : {safe_text(exc, 2000)}", file=sys.stderr)
         return EXIT_INVALID
+    except OSError as exc:  # full disk, read-only folder, no permission: writes are atomic, nothing changed
+        print(f"Erreur : {os_error_message(exc, ACTIONS.get(args.command, 'la commande'))}", file=sys.stderr)
+        return EXIT_INVALID
+    except MemoryError:
+        print("Erreur : mémoire insuffisante ; rien n'a été modifié. Fermez d'autres programmes ou découpez le fichier, "
+              "puis relancez.", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("Interrompu : les écritures sont atomiques, les données déjà enregistrées sont intactes.", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # noqa: BLE001 - the last resort: a French sentence, never a traceback
+        if os.environ.get("OBSERVATOIRE_DEBUG"):
+            raise
+        print(f"Erreur inattendue ({type(exc).__name__}) : les écritures sont atomiques, les données déjà enregistrées "
+              "sont intactes. Relancez avec OBSERVATOIRE_DEBUG=1 pour le détail technique, et signalez-la.", file=sys.stderr)
+        return EXIT_INVALID
+
+
+ACTIONS = {"import": "l'import", "demo": "la génération de la démonstration", "snapshots": "la modification des instantanés",
+           "template": "l'écriture du modèle", "copil": "l'écriture du diaporama", "sql": "la requête",
+           "check": "la vérification", "bench": "la mesure"}
 
 
 def cmd_demo(args, directory: Path) -> int:

@@ -97,6 +97,23 @@ class Territory:
         except KeyError:
             raise KeyError(insee) from None
 
+    def coordinate_bounds(self, margin: float = 0.1) -> tuple[float, float, float, float] | None:
+        """(lat_min, lat_max, lon_min, lon_max) around the boundaries and the communes' centres, widened by
+        `margin` degrees (about 11 km); None when the territory has neither."""
+        lats = [float(v) for v in self.communes.get("lat", [])] if len(self.communes) else []
+        lons = [float(v) for v in self.communes.get("lon", [])] if len(self.communes) else []
+        stack = [f.get("geometry", {}).get("coordinates", []) for f in (self.boundaries or {}).get("features", [])]
+        while stack:  # nested rings of polygons and multipolygons, walked without recursion
+            item = stack.pop()
+            if len(item) >= 2 and all(isinstance(v, (int, float)) for v in item[:2]):
+                lons.append(float(item[0]))
+                lats.append(float(item[1]))
+            else:
+                stack.extend(v for v in item if isinstance(v, list))
+        if not lats:
+            return None
+        return min(lats) - margin, max(lats) + margin, min(lons) - margin, max(lons) + margin
+
     def area_of_commune(self, table: pd.DataFrame) -> dict[str, list[str]]:
         """commune INSEE -> codes of the areas (circonscriptions or bassins) that cover it."""
         out: dict[str, list[str]] = {}
