@@ -7,7 +7,7 @@ Streamlit; observatoire/copil/export.py turns a deck into PPTX and PDF bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -46,6 +46,15 @@ class Slide:
     charts: tuple[dict, ...] = ()             # Vega-Lite specs with inline data (chart.to_dict())
     sources: tuple[str, ...] = ()
     footer: str = ""
+    alts: tuple[str, ...] = ()                # per chart: the sentence it illustrates (alternative text)
+
+    def alt(self, n: int) -> str:
+        """The alternative text of chart `n`: its sentence, else its title."""
+        if n < len(self.alts) and self.alts[n]:
+            return self.alts[n]
+        title = self.charts[n].get("title", "") if n < len(self.charts) else ""
+        title = title.get("text", "") if isinstance(title, dict) else title
+        return f"Graphique : {title}" if title else f"Graphique de la diapositive « {self.title} »"
 
 
 @dataclass(frozen=True)
@@ -138,8 +147,7 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
     figures = headlines(list(catalog.indicators), totals, snapshot_date, filters)
 
     def finish(slide: Slide) -> Slide:
-        return Slide(slide.key, slide.title, slide.subtitle, slide.bullets, slide.charts, slide.sources,
-                     footer_text(snapshot_date, filters_text, slide.sources, store.is_demo))
+        return replace(slide, footer=footer_text(snapshot_date, filters_text, slide.sources, store.is_demo))
 
     slides = [finish(title_slide(store, snapshot_date, compare_date, filters_text))]
     step("Synthèse des axes")
@@ -210,7 +218,8 @@ def synthesis_slide(store: Store, figures: dict, snapshot_date: date) -> Slide:
                    f"l'année {school_year(snapshot_date)} (cibles illustratives sauf mention contraire).")
     chart = status_chart(pd.DataFrame(rows), "Indicateurs par statut, au regard des cibles de l'année")
     return Slide("synthese", "Synthèse : les trois axes au regard des cibles", subtitle=catalog.title,
-                 bullets=tuple(bullets), charts=(projector(chart.to_dict()),), sources=_sources(catalog.indicators))
+                 bullets=tuple(bullets), charts=(projector(chart.to_dict()),), sources=_sources(catalog.indicators),
+                 alts=(" ".join(typeset(b) for b in bullets[:-1]),))
 
 
 def key_indicators(store: Store, axis_id: str, figures: dict) -> list[Indicator]:
@@ -242,7 +251,7 @@ def indicator_line(ind: Indicator, h: Headline, compare_value: float | None, com
 def axis_slide(store: Store, axis, figures: dict, totals: pd.DataFrame, snapshot_date: date,
                compare_date: date | None, filters: Filters) -> Slide:
     chosen = key_indicators(store, axis.id, figures)
-    bullets, charts = [], []
+    bullets, charts, alts = [], [], []
     for ind in chosen:
         h = figures[ind.id][0]
         series = totals[(totals["indicator_id"] == ind.id)][["snapshot_date", "value"]].dropna()
@@ -253,6 +262,7 @@ def axis_slide(store: Store, axis, figures: dict, totals: pd.DataFrame, snapshot
             if ind.target(school_year(snapshot_date)) is not None:   # say what the dashed line is
                 spec["title"] = {"text": spec["title"], "subtitle": TARGET_NOTE}
             charts.append(projector(spec))
+            alts.append(f"Évolution à chaque instantané — {typeset(bullets[-1])}")
     if not chosen:
         bullets.append("Aucun indicateur de cet axe n'a de valeur pour ce périmètre à cet instantané.")
     left_out = [i for i in store.catalog.indicators_of_axis(axis.id) if not_broken_down(i, filters)]
@@ -260,7 +270,7 @@ def axis_slide(store: Store, axis, figures: dict, totals: pd.DataFrame, snapshot
         bullets.append(f"{plural(len(left_out), 'autre indicateur')} de l'axe "
                        f"{'ne se ventilent' if len(left_out) > 1 else 'ne se ventile'} pas ou sont sans objet pour ce périmètre.")
     return Slide(axis.id, f"Axe {axis.number} — {axis.title}", subtitle="Indicateurs clés et tendances",
-                 bullets=tuple(bullets), charts=tuple(charts), sources=_sources(chosen))
+                 bullets=tuple(bullets), charts=tuple(charts), sources=_sources(chosen), alts=tuple(alts))
 
 
 def coverage_lines(store: Store, snapshot_date: date, filters: Filters) -> tuple[list[str], list]:
@@ -316,7 +326,7 @@ def map_slide(store: Store, snapshot_date: date, filters: Filters) -> Slide:
     urban, isolated = (territory.isolation_labels[c] for c in equity.extreme_classes(territory))
     return Slide("carte", f"Couverture du territoire : sites {class_plural(isolated)} et {class_plural(urban)}",
                  subtitle=f"Au {format_date_fr(snapshot_date)}", bullets=tuple(bullets), charts=charts,
-                 sources=tuple(sources))
+                 sources=tuple(sources), alts=(f"Carte des établissements — {typeset(' '.join(bullets[1:]))}",) * len(charts))
 
 
 def changes_slide(store: Store, totals: pd.DataFrame, by_class: pd.DataFrame, snapshot_date: date,
