@@ -110,7 +110,8 @@ def frame() -> View:
         if not store.snapshot_dates:
             st.caption("Aucun instantané.")
     if store.is_demo:
-        st.warning(DEMO_LABEL, icon="🧪")
+        with st.container(key="demo-label"):   # the presentation shrinks it by this key
+            st.warning(DEMO_LABEL, icon="🧪")
     if not store.snapshot_dates:
         st.error(
             "Aucun instantané dans le dossier de données "
