@@ -1,4 +1,4 @@
-"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil`, the same code the pages use.
+"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil | digest`, the same code the pages use.
 
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 """
@@ -77,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
         copil.add_argument(f"--{flag}", metavar="CODE", help=f"Restreint tout le diaporama : {what}.")
     copil.add_argument("--degre", type=int, choices=[1, 2], help="Restreint au 1er ou au 2nd degré.")
     copil.add_argument("--type", choices=["ecole", "college", "lycee"], help="Restreint à un type d'établissement.")
+    digest = sub.add_parser("digest", help="Écrit une synthèse PDF par périmètre (et un index) ; les envoie avec --send.")
+    digest.add_argument("--snapshot", required=True, metavar="AAAA-MM-JJ", help="Date de l'instantané.")
+    digest.add_argument("--by", required=True, choices=["circonscription", "bassin", "departement", "academie"],
+                        help="Un fichier par circonscription, bassin, département ou pour l'académie.")
+    digest.add_argument("--out", required=True, metavar="DOSSIER", help="Dossier où écrire les fichiers et l'index.")
+    digest.add_argument("--compare", metavar="AAAA-MM-JJ", help="Instantané de comparaison (défaut : comme copil).")
+    digest.add_argument("--pptx", action="store_true", help="Écrit aussi un PowerPoint par périmètre.")
+    digest.add_argument("--send", action="store_true", help="Envoie chaque synthèse par courriel (réglages OBSERVATOIRE_SMTP_*).")
+    digest.add_argument("--recipients", metavar="FICHIER", help="Avec --send : CSV « perimetre,adresse » (* : tous).")
     bench = sub.add_parser("bench", help="Mesure les temps de réponse (pages, requêtes, pandas, import) à une échelle donnée.")
     bench.add_argument("--scale", choices=["guyane", "academie", "national"], default="guyane")
     bench.add_argument("--json", metavar="FICHIER", help="Écrit toutes les mesures en JSON.")
@@ -346,6 +355,15 @@ def cmd_bench(args, directory: Path) -> int:
 COMMANDS = {"copil": cmd_copil, "demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots, "sql": cmd_sql,
             "import": cmd_import, "template": cmd_template}
 COMMANDS["bench"] = cmd_bench
+
+
+def cmd_digest(args, directory: Path) -> int:
+    from observatoire.copil.digest_command import run
+
+    return run(args, directory)
+
+
+COMMANDS["digest"] = cmd_digest
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -61,7 +61,7 @@ def perimeters(store: Store, by: str, labels: dict[str, dict] | None = None) -> 
     if by == "departement" and store.territory.zone_label.lower() != "département":
         return [whole]
     values = labels.get(field, {})
-    return [Perimeter(code, name, Filters(**{field: code})) for code, name in sorted(values.items(), key=lambda kv: kv[1])]
+    return [Perimeter(code, name, Filters(**{field: code})) for code, name in sorted(values.items(), key=lambda kv: slug(kv[1]))]
 
 
 def _write(path: Path, data: bytes) -> None:
