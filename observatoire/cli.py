@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     copil.add_argument("--degre", type=int, choices=[1, 2], help="Restreint au 1er ou au 2nd degré.")
     copil.add_argument("--type", choices=["ecole", "college", "lycee"], help="Restreint à un type d'établissement.")
     digest = sub.add_parser("digest", help="Écrit une synthèse PDF par périmètre (et un index) ; les envoie avec --send.")
-    digest.add_argument("--snapshot", required=True, metavar="AAAA-MM-JJ", help="Date de l'instantané.")
+    digest.add_argument("--snapshot", required=True, metavar="AAAA-MM-JJ", help="Date de l'instantané (latest : le dernier).")
     digest.add_argument("--by", required=True, choices=["circonscription", "bassin", "departement", "academie"],
                         help="Un fichier par circonscription, bassin, département ou pour l'académie.")
     digest.add_argument("--out", required=True, metavar="DOSSIER", help="Dossier où écrire les fichiers et l'index.")

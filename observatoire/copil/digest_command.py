@@ -19,6 +19,7 @@ from observatoire.model.dates import format_date_fr
 from observatoire.storage.store import Store
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+LATEST = date.max
 
 
 def _usage(text: str) -> int:
@@ -30,6 +31,9 @@ def run(args, directory: Path) -> int:
     days = {}
     for name in ("snapshot", "compare"):
         text = getattr(args, name)
+        if name == "snapshot" and text == "latest":   # for a monthly cron line
+            days[name] = LATEST
+            continue
         try:
             days[name] = date.fromisoformat(text) if text else None
         except ValueError:
@@ -40,6 +44,11 @@ def run(args, directory: Path) -> int:
         return _usage("--recipients ne sert qu'avec --send.")
     store = Store(directory)
     try:
+        if days["snapshot"] == LATEST:
+            if not store.snapshot_dates:
+                print(f"Erreur : aucun instantané dans {directory} : importez des données d'abord.", file=sys.stderr)
+                return EXIT_INVALID
+            days["snapshot"] = store.snapshot_dates[-1]
         for name, day in days.items():
             if day is not None and day not in store.snapshot_dates:
                 known = ", ".join(d.isoformat() for d in store.snapshot_dates) or "aucun"

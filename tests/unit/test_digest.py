@@ -105,6 +105,13 @@ def test_a_bad_recipients_file_is_refused_before_anything_is_written(data, tmp_p
     assert not out.exists() and smtp_server == []
 
 
+def test_latest_is_the_last_snapshot(data, tmp_path, capsys):
+    out = tmp_path / "digests"
+    assert main(["--data-dir", str(data), "digest", "--snapshot", "latest", "--by", "academie", "--out", str(out)]) == 0
+    assert [r["code"] for r in index_rows(out)] == ["33"]
+    assert "instantané du 31 janvier 2025" in capsys.readouterr().out
+
+
 def test_sending_without_smtp_settings_says_what_to_set(data, tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("OBSERVATOIRE_SMTP_HOST", raising=False)
     recipients = tmp_path / "destinataires.csv"
