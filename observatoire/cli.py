@@ -1,4 +1,4 @@
-"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil | digest`, the same code the pages use.
+"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil | digest | annotate`, the same code the pages use.
 
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 """
@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--pptx", action="store_true", help="Écrit aussi un PowerPoint par périmètre.")
     digest.add_argument("--send", action="store_true", help="Envoie chaque synthèse par courriel (réglages OBSERVATOIRE_SMTP_*).")
     digest.add_argument("--recipients", metavar="FICHIER", help="Avec --send : CSV « perimetre,adresse » (* : tous).")
+    note = sub.add_parser("annotate", help="Ajoute une annotation datée (décision du COPIL, panne, lancement…).")
+    note.add_argument("--date", required=True, metavar="AAAA-MM-JJ", help="Date de l'événement ou de la décision.")
+    note.add_argument("--texte", required=True, help="Ce qui a été décidé ou ce qui s'est passé.")
+    note.add_argument("--indicateur", metavar="ID", help="Identifiant de l'indicateur (défaut : toute la feuille de route).")
+    note.add_argument("--circonscription", metavar="CODE", help="Code de circonscription (défaut : tout le territoire).")
+    note.add_argument("--auteur", default="", help="Auteur (défaut : l'utilisateur du système).")
     bench = sub.add_parser("bench", help="Mesure les temps de réponse (pages, requêtes, pandas, import) à une échelle donnée.")
     bench.add_argument("--scale", choices=["guyane", "academie", "national"], default="guyane")
     bench.add_argument("--json", metavar="FICHIER", help="Écrit toutes les mesures en JSON.")
@@ -364,6 +370,15 @@ def cmd_digest(args, directory: Path) -> int:
 
 
 COMMANDS["digest"] = cmd_digest
+
+
+def cmd_annotate(args, directory: Path) -> int:
+    from observatoire.storage.annotate_command import run
+
+    return run(args, directory)
+
+
+COMMANDS["annotate"] = cmd_annotate
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,12 +22,14 @@ from observatoire.model.dates import format_date_fr, school_year
 from observatoire.model.filters import Filters, not_broken_down
 from observatoire.output.numbers import format_change, format_number, format_percent, format_points, format_value
 from observatoire.metrics.progress import STATUS_LABELS, Headline, headlines
+from observatoire.storage.annotations import read_annotations
 from observatoire.storage.store import Store
 
 DEMO_NOTE = "Données de démonstration : valeurs fictives"
 KEY_INDICATORS = 4      # per axis slide
 TREND_CHARTS = 2        # per axis slide
 CHANGES = 8
+NOTES = 3               # annotations cited first on "Ce qui a changé"
 LATE = 5
 GAPS = 4
 # French typography: a no-break space before the two-part punctuation and inside guillemets, so that
@@ -50,11 +52,10 @@ class Slide:
 
     def alt(self, n: int) -> str:
         """The alternative text of chart `n`: its sentence, else its title."""
-        if n < len(self.alts) and self.alts[n]:
-            return self.alts[n]
         title = self.charts[n].get("title", "") if n < len(self.charts) else ""
         title = title.get("text", "") if isinstance(title, dict) else title
-        return f"Graphique : {title}" if title else f"Graphique de la diapositive « {self.title} »"
+        return (self.alts[n] if n < len(self.alts) and self.alts[n] else
+                f"Graphique : {title}" if title else f"Graphique de la diapositive « {self.title} »")
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
     totals = store.run("indicator_values", breakdown="total", **params)
     by_class = store.run("indicator_values", breakdown="isolation", **params)
     figures = headlines(list(catalog.indicators), totals, snapshot_date, filters)
+    notes = [a for a in read_annotations(store.data_dir) if a.applies(None, filters.circonscription)]
 
     def finish(slide: Slide) -> Slide:
         return replace(slide, footer=footer_text(snapshot_date, filters_text, slide.sources, store.is_demo))
@@ -154,11 +156,11 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
     slides.append(finish(synthesis_slide(store, figures, snapshot_date)))
     step("Une diapositive par axe")
     for axis in catalog.axes:
-        slides.append(finish(axis_slide(store, axis, figures, totals, snapshot_date, compare_date, filters)))
+        slides.append(finish(axis_slide(store, axis, figures, totals, snapshot_date, compare_date, filters, notes)))
     step("Carte de la couverture")
     slides.append(finish(map_slide(store, snapshot_date, filters)))
     step("Ce qui a changé")
-    slides.append(finish(changes_slide(store, totals, by_class, snapshot_date, compare_date, filters)))
+    slides.append(finish(changes_slide(store, totals, by_class, snapshot_date, compare_date, filters, notes)))
     step("Points d'attention")
     slides.append(finish(attention_slide(store, figures, by_class, snapshot_date, filters)))
     return Deck(territory.academie_name, snapshot_date, compare_date, filters_text, store.is_demo, slides)
@@ -249,7 +251,7 @@ def indicator_line(ind: Indicator, h: Headline, compare_value: float | None, com
 
 
 def axis_slide(store: Store, axis, figures: dict, totals: pd.DataFrame, snapshot_date: date,
-               compare_date: date | None, filters: Filters) -> Slide:
+               compare_date: date | None, filters: Filters, notes=()) -> Slide:
     chosen = key_indicators(store, axis.id, figures)
     bullets, charts, alts = [], [], []
     for ind in chosen:
@@ -258,7 +260,8 @@ def axis_slide(store: Store, axis, figures: dict, totals: pd.DataFrame, snapshot
         then = series[series["snapshot_date"] == compare_date]["value"]
         bullets.append(indicator_line(ind, h, float(then.iloc[0]) if len(then) else None, compare_date))
         if len(charts) < TREND_CHARTS and len(series) > 1 and ind.unit != "deliverable":
-            spec = trend_chart(series, ind, title=f"{ind.label} à chaque instantané").to_dict()
+            spec = trend_chart(series, ind, title=f"{ind.label} à chaque instantané",
+                               annotations=[a for a in notes if a.applies(ind.id, filters.circonscription)]).to_dict()
             if ind.target(school_year(snapshot_date)) is not None:   # say what the dashed line is
                 spec["title"] = {"text": spec["title"], "subtitle": TARGET_NOTE}
             charts.append(projector(spec))
@@ -330,13 +333,16 @@ def map_slide(store: Store, snapshot_date: date, filters: Filters) -> Slide:
 
 
 def changes_slide(store: Store, totals: pd.DataFrame, by_class: pd.DataFrame, snapshot_date: date,
-                  compare_date: date | None, filters: Filters) -> Slide:
+                  compare_date: date | None, filters: Filters, notes=()) -> Slide:
     title = "Ce qui a changé depuis le dernier COPIL"
     if compare_date is None:
         return Slide("changements", title, bullets=("Un seul instantané : pas encore de comparaison possible.",))
     found = changes(store.catalog, totals, by_class, compare_date, snapshot_date, filters,
                     store.territory.isolation_labels, limit=CHANGES)
     bullets = [c.sentence for c in found] or ["Aucun indicateur n'a bougé entre ces deux instantanés."]
+    # the decisions and events of the period come first: they explain the moves
+    cited = [a for a in notes if compare_date < a.day <= snapshot_date][-NOTES:]
+    bullets = [f"Annotation — {a.sentence()}" for a in cited] + bullets
     return Slide("changements", title,
                  subtitle=f"Du {format_date_fr(compare_date)} au {format_date_fr(snapshot_date)} — "
                           "les plus grands mouvements au regard des cibles",
