@@ -25,6 +25,7 @@ PAGES = {
         ("axe_3.py", "Axe 3", "axe-3", "🧰"),
         ("carte.py", "Carte du territoire", "carte", "🗺️"),
         ("presentation.py", "Présentation COPIL", "presentation", "📽️"),
+        ("annotations.py", "Décisions et annotations", "annotations", "📝"),
     ],
     "Établissements": [
         ("etablissement.py", "Fiche établissement", "etablissement", "🏫"),

@@ -16,6 +16,7 @@ from components.state import bound
 from observatoire.copil.deck import Deck, build_deck, default_compare
 from observatoire.model.dates import format_date_fr
 from observatoire.model.filters import Filters
+from observatoire.storage.annotations import stamp as annotation_stamp
 
 SLIDE_KEY, SINCE_KEY = "slide", "depuis"
 AXIS_KEY = "axe"            # ?axe=2: the slide of axis 2 (app.py adds it for /axe-2?mode=copil)
@@ -23,8 +24,8 @@ OLD_SLIDE_KEY = "diapo"     # links written before ?slide=
 
 
 @per_data_state(show_spinner="Préparation des diapositives…", max_entries=16)
-def slides(store, day, filters: Filters, since, labels: dict) -> Deck:
-    """The deck, built once per data state, snapshot, filters and comparison date."""
+def slides(store, day, filters: Filters, since, labels: dict, notes_stamp: int) -> Deck:
+    """The deck, built once per data state, snapshot, filters, comparison date and state of the annotations."""
     return build_deck(store, day, filters, since, labels)
 
 
@@ -74,7 +75,7 @@ since_text = bound(menu.selectbox, "Comparer avec l'instantané du", options, SI
     if options else None
 since = date.fromisoformat(since_text) if since_text else None
 
-deck = slides(ctx.store, day, ctx.view.filters, since, ctx.labels)
+deck = slides(ctx.store, day, ctx.view.filters, since, ctx.labels, annotation_stamp(ctx.store.data_dir))
 total = len(deck.slides)
 _open_from_link(deck, ctx.catalog)
 bar[0].button("◀ Précédente", key="copil-precedente", on_click=_move, args=(-1, total), width="stretch",
