@@ -37,9 +37,9 @@ class Annotation:
 
     def sentence(self) -> str:
         """'Le 12 mars 2025 : Décision du COPIL … (DRANE).'"""
-        text = self.text.rstrip()
-        text += "" if text.endswith((".", "!", "?", "…")) else "."
-        return f"Le {format_date_fr(self.day)} : {text}" + (f" ({self.author})" if self.author else "")
+        text = self.text.rstrip().rstrip(".")
+        text += f" ({self.author})" if self.author else ""
+        return f"Le {format_date_fr(self.day)} : {text}" + ("" if text.endswith(("!", "?", "…")) else ".")
 
 
 def annotations_path(data_dir: Path) -> Path:

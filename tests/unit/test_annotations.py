@@ -72,7 +72,7 @@ def test_the_note_is_on_the_axis_chart_and_cited_by_what_changed(data):
     charted = [s for s in deck.slides if NOTE in _spec_texts(s)]
     assert charted and charted[0].key.startswith("axe")
     changes = next(s for s in deck.slides if s.key == "changements")
-    assert changes.bullets[0] == f"Annotation — Le 15 juin 2024 : {NOTE}. (DRANE Guyane)"
+    assert changes.bullets[0] == f"Annotation — Le 15 juin 2024 : {NOTE} (DRANE Guyane)."
     assert not any("Maripasoula" in b for b in changes.bullets)       # C13's note stays in C13
     scoped = build_deck(Store(data), AFTER, Filters(circonscription="C13"))
     assert any("Panne du réseau à Maripasoula" in b for b in next(s for s in scoped.slides if s.key == "changements").bullets)
