@@ -285,6 +285,22 @@ def cmd_template(args, directory: Path) -> int:
     return EXIT_OK
 
 
+def snapshots_exist(store, days: dict, directory: Path) -> bool:
+    """False, with a French message, when --snapshot or --compare names no snapshot or compare is not earlier."""
+    from observatoire.model.dates import format_date_fr
+
+    for day in days.values():
+        if day is not None and day not in store.snapshot_dates:
+            known = ", ".join(d.isoformat() for d in store.snapshot_dates) or "aucun"
+            print(f"Erreur : aucun instantané du {format_date_fr(day)} dans {directory} (instantanés : {known}).",
+                  file=sys.stderr)
+            return False
+    if days.get("compare") is not None and days["compare"] >= days["snapshot"]:
+        print("Erreur : --compare doit être antérieur à --snapshot.", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_copil(args, directory: Path) -> int:
     from datetime import date
 
@@ -309,14 +325,7 @@ def cmd_copil(args, directory: Path) -> int:
         return EXIT_USAGE
     store = Store(directory)
     try:
-        for name, day in days.items():
-            if day is not None and day not in store.snapshot_dates:
-                known = ", ".join(d.isoformat() for d in store.snapshot_dates) or "aucun"
-                print(f"Erreur : aucun instantané du {format_date_fr(day)} dans {directory} (instantanés : {known}).",
-                      file=sys.stderr)
-                return EXIT_INVALID
-        if days["compare"] is not None and days["compare"] >= days["snapshot"]:
-            print("Erreur : --compare doit être antérieur à --snapshot.", file=sys.stderr)
+        if not snapshots_exist(store, days, directory):
             return EXIT_INVALID
         filters = Filters.from_mapping({"circonscription": args.circonscription, "bassin": args.bassin,
                                         "commune": args.commune, "zone": args.zone, "isolation": args.isolement,

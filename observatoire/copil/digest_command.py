@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from observatoire.cli import snapshots_exist
 from observatoire.copil.deck import filter_labels
 from observatoire.copil.digest import BY, perimeters, write_digests
 from observatoire.copil.mail import read_recipients, send_digests, smtp_settings
@@ -49,12 +50,8 @@ def run(args, directory: Path) -> int:
                 print(f"Erreur : aucun instantané dans {directory} : importez des données d'abord.", file=sys.stderr)
                 return EXIT_INVALID
             days["snapshot"] = store.snapshot_dates[-1]
-        for name, day in days.items():
-            if day is not None and day not in store.snapshot_dates:
-                known = ", ".join(d.isoformat() for d in store.snapshot_dates) or "aucun"
-                print(f"Erreur : aucun instantané du {format_date_fr(day)} dans {directory} (instantanés : {known}).",
-                      file=sys.stderr)
-                return EXIT_INVALID
+        if not snapshots_exist(store, days, directory):
+            return EXIT_INVALID
         chosen = perimeters(store, args.by, filter_labels(store))
         recipients = settings = None
         if args.send:   # checked before anything is written
