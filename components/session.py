@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import update_wrapper
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from observatoire.errors import ValidationError
 from observatoire.metrics.fiche import site_medians
 from observatoire.metrics.progress import headlines
 from observatoire.settings import data_dir, setting
+from observatoire.storage.annotations import read_annotations
+from observatoire.storage.annotations import stamp as annotation_stamp
 from observatoire.storage.snapshots import fingerprint
 from observatoire.storage.store import Store
 
@@ -136,3 +140,21 @@ def headline_figures(store: Store, ids: tuple[str, ...], filters, day) -> tuple[
     values = indicator_values(list(ids), filters)
     return values, headlines([store.catalog.indicator(i) for i in ids], values, day, filters,
                             store.territory.holiday_months)
+
+
+def notes_for(scope: str | None = None, indicator_id: str | None = None) -> tuple:
+    """The decision log (observatoire/storage/annotations.py) that applies to a circonscription `scope` (None: the
+    whole territory) and an indicator (None: any), re-read when the file changes; () when it cannot be read (the
+    "Décisions et annotations" page says why)."""
+    store = get_store()
+    notes = _annotations(str(store.data_dir), annotation_stamp(store.data_dir))
+    return tuple(n for n in notes if n.applies(indicator_id, scope))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _annotations(directory: str, stamp_ns: int) -> tuple:   # stamp_ns: in the cache key
+    try:
+        return tuple(read_annotations(Path(directory)))
+    except ValidationError:
+        return ()
+

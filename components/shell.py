@@ -25,6 +25,7 @@ PAGES = {
         ("axe_3.py", "Axe 3", "axe-3", "🧰"),
         ("carte.py", "Carte du territoire", "carte", "🗺️"),
         ("presentation.py", "Présentation COPIL", "presentation", "📽️"),
+        ("annotations.py", "Décisions et annotations", "annotations", "📝"),
     ],
     "Établissements": [
         ("etablissement.py", "Fiche établissement", "etablissement", "🏫"),
@@ -110,7 +111,8 @@ def frame() -> View:
         if not store.snapshot_dates:
             st.caption("Aucun instantané.")
     if store.is_demo:
-        st.warning(DEMO_LABEL, icon="🧪")
+        with st.container(key="demo-label"):   # the presentation shrinks it by this key
+            st.warning(DEMO_LABEL, icon="🧪")
     if not store.snapshot_dates:
         st.error(
             "Aucun instantané dans le dossier de données "

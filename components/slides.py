@@ -13,23 +13,77 @@ from observatoire.copil.export import PPTX_MIME, render_charts, to_pdf, to_pptx
 
 FILES_KEY = "copil-fichiers"
 STACKED_PLOT_HEIGHT = 140   # px, each of two charts on one slide (1080 px screen)
-# Only on this page: no sidebar (nor its expand arrow) and no top bar, which would cover the demo notice;
-# the whole width, large type inside the slide, which fills the screen so that the deck files sit below
-# the fold; small chart download buttons.
+SMALL_PLOT_HEIGHT = 190     # px at most, the one chart a small screen (720 px) shows
+# A slide says less on a smaller screen (CSS viewport classes below): at most this many sentences and charts.
+# "large" is a 1080 px high screen; "small" anything up to 820 px (a 1280×720 projector).
+BULLETS = {"large": 5, "small": 3}
+CHARTS = {"large": 2, "small": 1}
+# Only on this page: no sidebar (nor its expand arrow) and no top bar; a compact presenter bar and demo label;
+# the slide fills the rest of the screen, large type inside; the presenter menu (downloads, deck files) is a
+# popover outside the projected area. Sentences and charts past a viewport class's cap are not shown there
+# (the deck files keep every one).
 CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"], [data-testid="stSidebarNav"], [data-testid="stHeader"] {display: none !important;}
-[data-testid="stMainBlockContainer"] {max-width: 100%; padding: 1rem 3rem 1rem 3rem;}
-.st-key-copil-slide {min-height: calc(100vh - 19rem);}
-.st-key-copil-slide h1 {font-size: 2.9rem; line-height: 1.15; color: #000091;}
-.st-key-copil-slide p, .st-key-copil-slide li {font-size: 1.5rem; line-height: 1.45;}
-.st-key-copil-slide .copil-subtitle p {font-size: 1.25rem; color: #555;}
-.st-key-copil-slide button p {font-size: 0.85rem; line-height: 1.2;}
+[data-testid="stMainBlockContainer"] {max-width: 100%; padding: 0.4rem 2.5rem 0.4rem 2.5rem;}
+[data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] {gap: 0.4rem;}
+.st-key-demo-label [data-testid="stAlertContainer"] {padding: 0.15rem 0.75rem; min-height: 0;}
+.st-key-demo-label p {font-size: 0.8rem; line-height: 1.3;}
+.st-key-copil-bar button {min-height: 2rem; padding: 0.1rem 0.6rem;}
+.st-key-copil-keys {display: none;}
+.st-key-copil-slide h1 {font-size: 2.9rem; line-height: 1.15; color: #000091; padding: 0.2rem 0 0.4rem 0;}
+.st-key-copil-slide p, .st-key-copil-slide li {font-size: 1.5rem; line-height: 1.4;}
+.st-key-copil-slide .copil-subtitle p {font-size: 1.25rem; color: #555; margin-bottom: 0.2rem;}
+.copil-more {display: none;}
+.st-key-copil-slide .copil-more p {font-size: 1.05rem; color: #555;}
 .st-key-copil-footer p {font-size: 1.05rem; color: #444;}
 .st-key-copil-counter p {font-size: 1.4rem; font-weight: 600; text-align: center; margin: 0;}
+.st-key-copil-slide li:nth-child(n+LARGE_NEXT), [class*="st-key-copil-chart-small-"] {display: none;}
+.st-key-copil-slide .copil-more-large {display: block;}
+@media (max-height: 820px) {
+  .st-key-copil-slide h1 {font-size: 2.3rem; padding: 0 0 0.2rem 0;}
+  .st-key-copil-slide p, .st-key-copil-slide li {font-size: 1.3rem; line-height: 1.35;}
+  .st-key-copil-slide .copil-subtitle p {font-size: 1.1rem;}
+  .st-key-copil-slide li:nth-child(n+SMALL_NEXT), [class*="st-key-copil-chart-large-"] {display: none;}
+  [class*="st-key-copil-chart-small-"] {display: block;}
+  .st-key-copil-slide .copil-more-large {display: none;}
+  .st-key-copil-slide .copil-more-small {display: block;}
+  .st-key-copil-footer p {font-size: 0.9rem;}
+}
 </style>
+""".replace("LARGE_NEXT", str(BULLETS["large"] + 1)).replace("SMALL_NEXT", str(BULLETS["small"] + 1))
+# Presentation remotes send Page Down / Page Up (some, the arrow keys): click the next/previous button of the
+# page. Runs in a same-origin component frame, listens on the app's document once, and does nothing where the
+# buttons are absent (another page) or while a field has the focus.
+KEYS_SCRIPT = """
+<script>
+const host = window.parent;
+if (!host.__copilKeys) {
+  host.__copilKeys = true;
+  const moves = {PageDown: "suivante", ArrowRight: "suivante", ArrowDown: "suivante",
+                 PageUp: "precedente", ArrowLeft: "precedente", ArrowUp: "precedente"};
+  host.document.addEventListener("keydown", (event) => {
+    const move = moves[event.key];
+    if (!move || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    if (target && target.closest && target.closest("input, textarea, select, [role=listbox], [contenteditable=true]")) return;
+    const button = host.document.querySelector(".st-key-copil-" + move + " button");
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    button.click();
+  });
+}
+</script>
 """
+
+
+def listen_to_clicker() -> None:
+    """The keyboard script above, in a hidden frame (no network: the script is inline)."""
+    from streamlit.components.v1 import html as component_html
+
+    with st.container(key="copil-keys"):
+        component_html(KEYS_SCRIPT, height=0)
 
 
 def plain_text(value: str) -> str:
@@ -37,7 +91,12 @@ def plain_text(value: str) -> str:
     return html.escape(typeset(value), quote=False).replace("$", "\\$").replace("*", "\\*").replace("_", "\\_")
 
 
+def _more(count: int) -> str:
+    return f"… et {count} autre{'s' if count > 1 else ''} point{'s' if count > 1 else ''} dans le diaporama distribué"
+
+
 def draw_slide(slide, number: int, key: str) -> None:
+    """One slide, large type; past a viewport class's caps (BULLETS, CHARTS) the screen says less, and says so."""
     with st.container(key="copil-slide"):
         st.title(typeset(slide.title), anchor=False)
         if slide.subtitle:
@@ -48,16 +107,30 @@ def draw_slide(slide, number: int, key: str) -> None:
             text, charts = st.container(), None
         with text:
             st.markdown("\n".join(f"- {plain_text(b)}" for b in slide.bullets))
+            for size, cap in BULLETS.items():
+                if len(slide.bullets) > cap:
+                    st.markdown(f"<div class='copil-more copil-more-{size}'>\n\n{_more(len(slide.bullets) - cap)}"
+                                "\n\n</div>", unsafe_allow_html=True)
         if charts is not None:
             with charts:
-                for n, spec in enumerate(slide.charts):
-                    shown = spec
-                    if len(slide.charts) > 1 and isinstance(spec.get("height"), (int, float)):
-                        shown = {**spec, "height": STACKED_PLOT_HEIGHT}   # both fit above the footer
-                    st.vega_lite_chart(shown, width="stretch", key=f"{key}-{number}-{n}")
-                    chart_downloads(spec, f"copil-{slide.key}-{n + 1}", key=f"{key}-{number}-{n}-export")
+                for size in ("large", "small"):   # one set a viewport class, the other hidden by CSS
+                    shown = slide.charts[:CHARTS[size]]
+                    for n, spec in enumerate(shown):
+                        if isinstance(spec.get("height"), (int, float)):
+                            height = (STACKED_PLOT_HEIGHT if len(shown) > 1 else spec["height"]) if size == "large" \
+                                else min(spec["height"], SMALL_PLOT_HEIGHT)
+                            spec = {**spec, "height": height}
+                        with st.container(key=f"copil-chart-{size}-{n}"):
+                            st.vega_lite_chart(spec, width="stretch", key=f"{key}-{number}-{size}-{n}")
     with st.container(key="copil-footer"):
         st.caption(plain_text(slide.footer))
+
+
+def draw_chart_downloads(slide) -> None:
+    """PNG/SVG of the slide's charts, for the presenter menu (never on the projected slide)."""
+    for n, spec in enumerate(slide.charts):
+        st.caption(slide.alt(n)[:120] + ("…" if len(slide.alt(n)) > 120 else ""))
+        chart_downloads(spec, f"copil-{slide.key}-{n + 1}", key=f"copil-{slide.key}-{n}-export")
 
 
 def draw_files(deck: Deck, identity: tuple) -> None:

@@ -1,5 +1,5 @@
-"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil | values`, the same code the
-pages use.
+"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil | values | digest |
+annotate`, the same code the pages use.
 
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from observatoire import __version__
 from observatoire.cli_values import (UsageError, add_filter_arguments, add_values_parser, cmd_values, filters_of,
-                                     known_snapshot, parse_day)
+                                     parse_day, snapshots_exist)
 from observatoire.errors import ObservatoireError, ValidationError, os_error_message, safe_text
 from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
 
@@ -77,6 +77,21 @@ def build_parser() -> argparse.ArgumentParser:
     copil.add_argument("--pdf", metavar="FICHIER.pdf", help="Écrit aussi la version PDF.")
     add_filter_arguments(copil, "tout le diaporama")
     add_values_parser(sub)
+    digest = sub.add_parser("digest", help="Écrit une synthèse PDF par périmètre (et un index) ; les envoie avec --send.")
+    digest.add_argument("--snapshot", required=True, metavar="AAAA-MM-JJ", help="Date de l'instantané (latest : le dernier).")
+    digest.add_argument("--by", required=True, choices=["circonscription", "bassin", "departement", "academie"],
+                        help="Un fichier par circonscription, bassin, département ou pour l'académie.")
+    digest.add_argument("--out", required=True, metavar="DOSSIER", help="Dossier où écrire les fichiers et l'index.")
+    digest.add_argument("--compare", metavar="AAAA-MM-JJ", help="Instantané de comparaison (défaut : comme copil).")
+    digest.add_argument("--pptx", action="store_true", help="Écrit aussi un PowerPoint par périmètre.")
+    digest.add_argument("--send", action="store_true", help="Envoie chaque synthèse par courriel (réglages OBSERVATOIRE_SMTP_*).")
+    digest.add_argument("--recipients", metavar="FICHIER", help="Avec --send : CSV « perimetre,adresse » (* : tous).")
+    note = sub.add_parser("annotate", help="Ajoute une annotation datée (décision du COPIL, panne, lancement…).")
+    note.add_argument("--date", required=True, metavar="AAAA-MM-JJ", help="Date de l'événement ou de la décision.")
+    note.add_argument("--texte", required=True, help="Ce qui a été décidé ou ce qui s'est passé.")
+    note.add_argument("--indicateur", metavar="ID", help="Identifiant de l'indicateur (défaut : toute la feuille de route).")
+    note.add_argument("--circonscription", metavar="CODE", help="Code de circonscription (défaut : tout le territoire).")
+    note.add_argument("--auteur", default="", help="Auteur (défaut : l'utilisateur du système).")
     bench = sub.add_parser("bench", help="Mesure les temps de réponse (pages, requêtes, pandas, import) à une échelle donnée.")
     bench.add_argument("--scale", choices=["guyane", "academie", "national"], default="guyane")
     bench.add_argument("--json", metavar="FICHIER", help="Écrit toutes les mesures en JSON.")
@@ -306,10 +321,7 @@ def cmd_copil(args, directory: Path) -> int:
         return EXIT_USAGE
     store = Store(directory)
     try:
-        if not all(known_snapshot(store, day, directory) for day in days.values() if day is not None):
-            return EXIT_INVALID
-        if days["compare"] is not None and days["compare"] >= days["snapshot"]:
-            print("Erreur : --compare doit être antérieur à --snapshot.", file=sys.stderr)
+        if not snapshots_exist(store, days, directory):
             return EXIT_INVALID
         labels = filter_labels(store)
         filters = filters_of(args, labels)
@@ -348,6 +360,24 @@ COMMANDS = {"copil": cmd_copil, "demo": cmd_demo, "check": cmd_check, "snapshots
             "import": cmd_import, "template": cmd_template}
 COMMANDS["bench"] = cmd_bench
 COMMANDS["values"] = cmd_values
+
+
+def cmd_digest(args, directory: Path) -> int:
+    from observatoire.copil.digest_command import run
+
+    return run(args, directory)
+
+
+COMMANDS["digest"] = cmd_digest
+
+
+def cmd_annotate(args, directory: Path) -> int:
+    from observatoire.storage.annotate_command import run
+
+    return run(args, directory)
+
+
+COMMANDS["annotate"] = cmd_annotate
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -49,6 +49,16 @@ def known_snapshot(store, day: date, directory: Path) -> bool:
     return False
 
 
+def snapshots_exist(store, days: dict, directory: Path) -> bool:
+    """False, with a French message, when --snapshot or --compare names no snapshot or compare is not earlier."""
+    if not all(known_snapshot(store, day, directory) for day in days.values() if day is not None):
+        return False
+    if days.get("compare") is not None and days["compare"] >= days["snapshot"]:
+        print("Erreur : --compare doit être antérieur à --snapshot.", file=sys.stderr)
+        return False
+    return True
+
+
 def filters_of(args, labels: dict[str, dict]):
     """The Filters the options ask for, or None after a French message naming the unknown code."""
     from observatoire.model.filters import FILTER_LABELS, Filters

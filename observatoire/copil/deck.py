@@ -7,7 +7,7 @@ Streamlit; observatoire/copil/export.py turns a deck into PPTX and PDF bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -22,12 +22,14 @@ from observatoire.model.dates import format_date_fr, school_year
 from observatoire.model.filters import Filters, not_broken_down
 from observatoire.output.numbers import format_change, format_number, format_percent, format_points, format_value
 from observatoire.metrics.progress import STATUS_LABELS, Headline, headlines
+from observatoire.storage.annotations import read_annotations
 from observatoire.storage.store import Store
 
 DEMO_NOTE = "Données de démonstration : valeurs fictives"
 KEY_INDICATORS = 4      # per axis slide
 TREND_CHARTS = 2        # per axis slide
 CHANGES = 8
+NOTES = 3               # annotations cited first on "Ce qui a changé"
 LATE = 5
 GAPS = 4
 # French typography: a no-break space before the two-part punctuation and inside guillemets, so that
@@ -46,6 +48,14 @@ class Slide:
     charts: tuple[dict, ...] = ()             # Vega-Lite specs with inline data (chart.to_dict())
     sources: tuple[str, ...] = ()
     footer: str = ""
+    alts: tuple[str, ...] = ()                # per chart: the sentence it illustrates (alternative text)
+
+    def alt(self, n: int) -> str:
+        """The alternative text of chart `n`: its sentence, else its title."""
+        title = self.charts[n].get("title", "") if n < len(self.charts) else ""
+        title = title.get("text", "") if isinstance(title, dict) else title
+        return (self.alts[n] if n < len(self.alts) and self.alts[n] else
+                f"Graphique : {title}" if title else f"Graphique de la diapositive « {self.title} »")
 
 
 @dataclass(frozen=True)
@@ -136,21 +146,21 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
     totals = store.run("indicator_values", breakdown="total", **params)
     by_class = store.run("indicator_values", breakdown="isolation", **params)
     figures = headlines(list(catalog.indicators), totals, snapshot_date, filters, store.territory.holiday_months)
+    notes = [a for a in read_annotations(store.data_dir) if a.applies(None, filters.circonscription)]
 
     def finish(slide: Slide) -> Slide:
-        return Slide(slide.key, slide.title, slide.subtitle, slide.bullets, slide.charts, slide.sources,
-                     footer_text(snapshot_date, filters_text, slide.sources, store.is_demo))
+        return replace(slide, footer=footer_text(snapshot_date, filters_text, slide.sources, store.is_demo))
 
     slides = [finish(title_slide(store, snapshot_date, compare_date, filters_text))]
     step("Synthèse des axes")
     slides.append(finish(synthesis_slide(store, figures, snapshot_date)))
     step("Une diapositive par axe")
     for axis in catalog.axes:
-        slides.append(finish(axis_slide(store, axis, figures, totals, snapshot_date, compare_date, filters)))
+        slides.append(finish(axis_slide(store, axis, figures, totals, snapshot_date, compare_date, filters, notes)))
     step("Carte de la couverture")
     slides.append(finish(map_slide(store, snapshot_date, filters)))
     step("Ce qui a changé")
-    slides.append(finish(changes_slide(store, totals, by_class, snapshot_date, compare_date, filters)))
+    slides.append(finish(changes_slide(store, totals, by_class, snapshot_date, compare_date, filters, notes)))
     step("Points d'attention")
     slides.append(finish(attention_slide(store, figures, by_class, snapshot_date, filters)))
     return Deck(territory.academie_name, snapshot_date, compare_date, filters_text, store.is_demo, slides)
@@ -211,7 +221,8 @@ def synthesis_slide(store: Store, figures: dict, snapshot_date: date) -> Slide:
                    "mention contraire) ; pas de statut pour un indicateur d'activité pendant les vacances.")
     chart = status_chart(pd.DataFrame(rows), "Indicateurs par statut, au regard des cibles de l'année")
     return Slide("synthese", "Synthèse : les trois axes au regard des cibles", subtitle=catalog.title,
-                 bullets=tuple(bullets), charts=(projector(chart.to_dict()),), sources=_sources(catalog.indicators))
+                 bullets=tuple(bullets), charts=(projector(chart.to_dict()),), sources=_sources(catalog.indicators),
+                 alts=(" ".join(typeset(b) for b in bullets[:-1]),))
 
 
 def key_indicators(store: Store, axis_id: str, figures: dict) -> list[Indicator]:
@@ -241,19 +252,21 @@ def indicator_line(ind: Indicator, h: Headline, compare_value: float | None, com
 
 
 def axis_slide(store: Store, axis, figures: dict, totals: pd.DataFrame, snapshot_date: date,
-               compare_date: date | None, filters: Filters) -> Slide:
+               compare_date: date | None, filters: Filters, notes=()) -> Slide:
     chosen = key_indicators(store, axis.id, figures)
-    bullets, charts = [], []
+    bullets, charts, alts = [], [], []
     for ind in chosen:
         h = figures[ind.id][0]
         series = totals[(totals["indicator_id"] == ind.id)][["snapshot_date", "value"]].dropna()
         then = series[series["snapshot_date"] == compare_date]["value"]
         bullets.append(indicator_line(ind, h, float(then.iloc[0]) if len(then) else None, compare_date))
         if len(charts) < TREND_CHARTS and len(series) > 1 and ind.unit != "deliverable":
-            spec = trend_chart(series, ind, title=f"{ind.label} à chaque instantané").to_dict()
+            spec = trend_chart(series, ind, title=f"{ind.label} à chaque instantané",
+                               annotations=[a for a in notes if a.applies(ind.id, filters.circonscription)]).to_dict()
             if ind.target(school_year(snapshot_date)) is not None:   # say what the dashed line is
                 spec["title"] = {"text": spec["title"], "subtitle": TARGET_NOTE}
             charts.append(projector(spec))
+            alts.append(f"Évolution à chaque instantané — {typeset(bullets[-1])}")
     if not chosen:
         bullets.append("Aucun indicateur de cet axe n'a de valeur pour ce périmètre à cet instantané.")
     left_out = [i for i in store.catalog.indicators_of_axis(axis.id) if not_broken_down(i, filters)]
@@ -261,7 +274,7 @@ def axis_slide(store: Store, axis, figures: dict, totals: pd.DataFrame, snapshot
         bullets.append(f"{plural(len(left_out), 'autre indicateur')} de l'axe "
                        f"{'ne se ventilent' if len(left_out) > 1 else 'ne se ventile'} pas ou sont sans objet pour ce périmètre.")
     return Slide(axis.id, f"Axe {axis.number} — {axis.title}", subtitle="Indicateurs clés et tendances",
-                 bullets=tuple(bullets), charts=tuple(charts), sources=_sources(chosen))
+                 bullets=tuple(bullets), charts=tuple(charts), sources=_sources(chosen), alts=tuple(alts))
 
 
 def coverage_lines(store: Store, snapshot_date: date, filters: Filters) -> tuple[list[str], list]:
@@ -317,17 +330,20 @@ def map_slide(store: Store, snapshot_date: date, filters: Filters) -> Slide:
     urban, isolated = (territory.isolation_labels[c] for c in equity.extreme_classes(territory))
     return Slide("carte", f"Couverture du territoire : sites {class_plural(isolated)} et {class_plural(urban)}",
                  subtitle=f"Au {format_date_fr(snapshot_date)}", bullets=tuple(bullets), charts=charts,
-                 sources=tuple(sources))
+                 sources=tuple(sources), alts=(f"Carte des établissements — {typeset(' '.join(bullets[1:]))}",) * len(charts))
 
 
 def changes_slide(store: Store, totals: pd.DataFrame, by_class: pd.DataFrame, snapshot_date: date,
-                  compare_date: date | None, filters: Filters) -> Slide:
+                  compare_date: date | None, filters: Filters, notes=()) -> Slide:
     title = "Ce qui a changé depuis le dernier COPIL"
     if compare_date is None:
         return Slide("changements", title, bullets=("Un seul instantané : pas encore de comparaison possible.",))
     found = changes(store.catalog, totals, by_class, compare_date, snapshot_date, filters,
                     store.territory.isolation_labels, limit=CHANGES)
     bullets = [c.sentence for c in found] or ["Aucun indicateur n'a bougé entre ces deux instantanés."]
+    # the decisions and events of the period come first: they explain the moves
+    cited = [a for a in notes if compare_date < a.day <= snapshot_date][-NOTES:]
+    bullets = [f"Annotation — {a.sentence()}" for a in cited] + bullets
     return Slide("changements", title,
                  subtitle=f"Du {format_date_fr(compare_date)} au {format_date_fr(snapshot_date)} — "
                           "les plus grands mouvements au regard des cibles",

@@ -185,8 +185,10 @@ def to_pptx(deck: Deck, progress=None, images: list[list[bytes]] | None = None) 
             size = font_size(item.bullets, width, height)
             text_box(slide, MARGIN, BODY_TOP, width, height, list(item.bullets), size, bullet=True)
             images = images_of[number - 1] if images_of else [chart_png(spec) for spec in item.charts]
-            for data, (left, top, w, h) in zip(images, chart_boxes(images)):
-                slide.shapes.add_picture(io.BytesIO(data), Inches(left), Inches(top), Inches(w), Inches(h))
+            for n, (data, (left, top, w, h)) in enumerate(zip(images, chart_boxes(images))):
+                picture = slide.shapes.add_picture(io.BytesIO(data), Inches(left), Inches(top), Inches(w), Inches(h))
+                # screen readers read the picture's description (descr), not its name
+                picture._element.nvPicPr.cNvPr.set("descr", item.alt(n))
         text_box(slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN - 0.8, 0.45, [item.footer], 9, GREY)
         text_box(slide, SLIDE_W - MARGIN - 0.7, FOOTER_TOP, 0.7, 0.45, [f"{number} / {total}"], 10, GREY)
     out = io.BytesIO()
@@ -224,6 +226,7 @@ def to_pdf(deck: Deck, progress=None, images: list[list[bytes]] | None = None) -
     family = _pdf_font(pdf)
     clean = (lambda t: t) if family == "deck" else _latin1
     pdf.set_title(clean(deck.slides[0].title if deck.slides else "COPIL"))
+    pdf.set_lang("fr-FR")
     pdf.set_creator("Observatoire du numérique éducatif" if family == "deck" else "Observatoire")
     total = len(deck.slides)
 
@@ -255,8 +258,8 @@ def to_pdf(deck: Deck, progress=None, images: list[list[bytes]] | None = None) -
             for bullet in item.bullets:
                 y = write(MARGIN, y, width, "• " + bullet, size) + size * 0.45 / 72
             images = images_of[number - 1] if images_of else [chart_png(spec) for spec in item.charts]
-            for data, (left, top, w, h) in zip(images, chart_boxes(images)):
-                pdf.image(io.BytesIO(data), x=left, y=top, w=w, h=h)
+            for n, (data, (left, top, w, h)) in enumerate(zip(images, chart_boxes(images))):
+                pdf.image(io.BytesIO(data), x=left, y=top, w=w, h=h, alt_text=clean(item.alt(n)))
         write(MARGIN, FOOTER_TOP, full - 0.8, item.footer, 9, GREY)
         pdf.set_font(family, "", 10)
         pdf.set_xy(SLIDE_W - MARGIN - 0.7, FOOTER_TOP)

@@ -47,8 +47,10 @@ def french(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 def trend_chart(series: pd.DataFrame, indicator: Indicator, title: str | None = None,
                 color_by: str | None = None, colors: dict[str, str] | None = None,
-                labels: dict[str, str] | None = None, show_targets: bool = True) -> alt.TopLevelMixin:
-    """Value over every snapshot, with the target of each school year and the school-year boundary.
+                labels: dict[str, str] | None = None, show_targets: bool = True,
+                annotations=()) -> alt.TopLevelMixin:
+    """Value over every snapshot, with the target of each school year, the school-year boundary and the
+    annotations (observatoire/storage/annotations.py) dated within the series: a rule and a tooltip each.
 
     `series` has columns snapshot_date and value (and `color_by` for one line per group). show_targets=False
     leaves the target out (an académie-wide count target drawn over one circonscription's line misleads).
@@ -89,7 +91,25 @@ def trend_chart(series: pd.DataFrame, indicator: Indicator, title: str | None = 
         bdf = pd.DataFrame({"rentree": boundaries, "label": [f"Rentrée {b.year}" for b in boundaries]})
         layers.append(alt.Chart(bdf).mark_rule(color=GREY, strokeDash=[2, 2]).encode(
             x="rentree:T", tooltip=[alt.Tooltip("label:N", title="Année scolaire")]))
+    layers += annotation_rules(annotations, data["snapshot_date"])
     return french(alt.layer(*layers).properties(title=title, height=260))
+
+
+ANNOTATION_COLOR = "#6E445A"   # a dark plum, apart from the blue line, the red targets and the grey rentrée
+
+
+def annotation_rules(annotations, dates: pd.Series) -> list:
+    """A solid rule at each annotation's date inside the dates' span, its text, author and date in a tooltip."""
+    if not len(dates):
+        return []
+    first, last = dates.min().date(), dates.max().date()
+    rows = [{"jour": pd.Timestamp(a.day), "note": a.text, "auteur": a.author or "—"}
+            for a in annotations if first <= a.day <= last]
+    if not rows:
+        return []
+    return [alt.Chart(pd.DataFrame(rows)).mark_rule(color=ANNOTATION_COLOR, strokeWidth=2).encode(
+        x="jour:T", tooltip=[alt.Tooltip("jour:T", title="Annotation du", format="%d %B %Y"),
+                             alt.Tooltip("note:N", title="Note"), alt.Tooltip("auteur:N", title="Auteur")])]
 
 
 def _year_of(day: date) -> str:

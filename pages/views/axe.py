@@ -18,7 +18,7 @@ from components.chart_export import chart_downloads
 from components.equity_view import class_labels
 from components.fiches import commune_label, open_fiche, site_label
 from components.kpi import NO_VALUE_NOTICE, indicator_card
-from components.session import headline_figures, indicator_values, per_data_state, query
+from components.session import headline_figures, indicator_values, notes_for, per_data_state, query
 from components.shell import Context, context, page_header
 from components.tables import DEMO_NOTE, download_buttons, french_styler, screen_rows, unit_format
 from observatoire.metrics.fiche import commune_ranking, site_ranking
@@ -110,7 +110,8 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
         return
     by_class = indicator.level != "academie" and not ctx.view.filters.isolation and st.toggle(
         "Une courbe par classe d'isolement", key=f"{key}-classes")
-    chart = trend_figure(ctx.store, indicator.id, ctx.view.filters, bool(by_class))
+    chart = trend_figure(ctx.store, indicator.id, ctx.view.filters, bool(by_class),
+                         notes_for(ctx.view.filters.circonscription, indicator.id))
     st.altair_chart(chart, key=f"{key}-graphique")
     if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and not target_is_level(indicator))):
         st.caption("La cible est fixée pour toute l'académie : elle n'est pas tracée pour ce périmètre"
@@ -122,8 +123,8 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
 # is built once per data state and view, and the same object serves every rerun and session (cache_resource:
 # neither copied nor pickled).
 @per_data_state(resource=True, max_entries=256)
-def trend_figure(store, indicator_id: str, filters: Filters, by_class: bool):
-    """The trend of one indicator over every snapshot (one line per isolation class if asked)."""
+def trend_figure(store, indicator_id: str, filters: Filters, by_class: bool, notes: tuple = ()):
+    """The trend of one indicator over every snapshot (one line per isolation class if asked), with its notes."""
     indicator = store.catalog.indicator(indicator_id)
     if by_class:
         rows = indicator_values([indicator_id], filters, "isolation")
@@ -132,10 +133,10 @@ def trend_figure(store, indicator_id: str, filters: Filters, by_class: bool):
                            title=f"{indicator.label} par classe d'isolement, à chaque instantané",
                            color_by="classe", colors=store.territory.isolation_colors,
                            labels=store.territory.isolation_labels,
-                           show_targets=target_is_level(indicator))
+                           show_targets=target_is_level(indicator), annotations=notes)
     rows = indicator_values([indicator_id], filters)
     return trend_chart(rows[["snapshot_date", "value"]].dropna(), indicator,
-                       show_targets=target_applies(indicator, filters))
+                       show_targets=target_applies(indicator, filters), annotations=notes)
 
 
 # ---------------------------------------------------------------- Ventilation

@@ -9,7 +9,7 @@ from datetime import date
 
 import streamlit as st
 
-from components.session import query
+from components.session import notes_for, query
 from components.shell import context, page_header
 from components.state import bound
 from components.tables import download_buttons, french_styler, unit_format
@@ -101,7 +101,8 @@ else:
             chart = breakdown_chart(last[last["indicator_id"] == ind.id].dropna(subset=["value"]), ind,
                                     names[breakdown], colors=colors)
         elif display == "lines":
-            chart = trend_chart(of, ind, color_by=None if breakdown == "total" else "group_label")
+            chart = trend_chart(of, ind, color_by=None if breakdown == "total" else "group_label",
+                                annotations=notes_for(ctx.view.filters.circonscription, ind.id))
         else:
             chart = heatmap_chart(of, ind, names[breakdown])
         st.altair_chart(chart, key=f"chart-{display}-{ind.id}")

@@ -58,7 +58,7 @@ def test_presentation_steps_through_every_slide_offline(server, browser_page, bl
     for number in range(1, SLIDES + 1):
         _check_screen(page, number)
         if number > 1:
-            assert f"diapo={number}" in page.url
+            assert f"slide={number}" in page.url
         if number == 2:   # the status bars are drawn, not squeezed into a line
             chart = page.locator('.st-key-copil-slide [data-testid="stVegaLiteChart"]').first
             chart.scroll_into_view_if_needed()
@@ -76,6 +76,6 @@ def test_presentation_steps_through_every_slide_offline(server, browser_page, bl
     page.get_by_role("button", name="Précédente").click()
     page.wait_for_function(f"document.querySelector('{COUNTER}').innerText.trim().startsWith('{SLIDES - 1} ')",
                            timeout=30_000)
-    assert f"diapo={SLIDES - 1}" in page.url
+    assert f"slide={SLIDES - 1}" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
     assert blocked_requests == [], f"the presentation wanted the internet: {blocked_requests[:5]}"

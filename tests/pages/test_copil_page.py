@@ -1,4 +1,4 @@
-"""The presentation page: every slide renders from its URL (?diapo=N), scoped by the global filters,
+"""The presentation page: every slide renders from its URL (?slide=N), scoped by the global filters,
 with the previous/next controls, the counter and the deck files."""
 
 from __future__ import annotations
@@ -28,27 +28,27 @@ def check_slide(at, number: int) -> None:
 
 def test_every_slide_renders_from_its_url(app):
     for number in range(1, len(TITLES) + 1):
-        at = app(PAGE, diapo=str(number))
+        at = app(PAGE, slide=str(number))
         check_slide(at, number)
         assert typeset("Périmètre : toute l'académie") in "\n".join(texts(at))
-        assert at.query_params.get("diapo", "1") == str(number)   # the default is left out of the URL
+        assert at.query_params.get("slide", "1") == str(number)   # the default is left out of the URL
     charts = at.get("vega_lite_chart")
     assert len(charts) == 0     # "Points d'attention" has sentences only
 
 
 def test_a_circonscription_scopes_every_slide(app):
     for number in range(1, len(TITLES) + 1):
-        at = app(PAGE, diapo=str(number), circonscription="C05")
+        at = app(PAGE, slide=str(number), circonscription="C05")
         check_slide(at, number)
         footer = next(c.value for c in at.caption if c.value.startswith("Instantané du "))
         assert typeset("Périmètre : circonscription : Macouria-Montsinéry") in footer
 
 
 def test_previous_and_next_move_and_stay_in_the_url(app):
-    at = app(PAGE, diapo="2")
+    at = app(PAGE, slide="2")
     at.button(key="copil-suivante").click().run()
     check_slide(at, 3)
-    assert at.query_params["diapo"] == "3"
+    assert at.query_params["slide"] == "3"
     at.button(key="copil-precedente").click().run()
     at.button(key="copil-precedente").click().run()
     at.button(key="copil-precedente").click().run()
@@ -56,27 +56,43 @@ def test_previous_and_next_move_and_stay_in_the_url(app):
 
 
 def test_map_and_axis_slides_draw_their_charts_with_png_and_svg_downloads(app):
-    at = app(PAGE, diapo="6")
+    at = app(PAGE, slide="6")
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 1
+    assert len(charts) == 2     # the map, drawn for a large and for a small screen (CSS shows one)
     assert '"datasets"' in charts[0].proto.spec and "communes" in charts[0].proto.spec
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("Image PNG") == 1 and labels.count("Image SVG") == 1
-    at = app(PAGE, diapo="5")
-    assert len(at.get("vega_lite_chart")) == 2
+    at = app(PAGE, slide="5")
+    assert len(at.get("vega_lite_chart")) == 3   # two charts on a large screen, the first on a small one
 
 
 def test_mode_copil_opens_the_presentation(demo_dir, monkeypatch):
     monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(demo_dir))
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["mode"] = "copil"
-    at.query_params["diapo"] = "7"
+    at.query_params["slide"] = "7"
     at.run()
     check_slide(at, 7)
 
 
+def test_an_axis_page_in_copil_mode_opens_that_axis_slide(demo_dir, monkeypatch):
+    monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(demo_dir))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(str(VIEWS / "axe_2.py"))
+    at.query_params["mode"] = "copil"
+    at.run()
+    check_slide(at, 4)
+    assert at.query_params["slide"] == "4" and "axe" not in at.query_params
+
+
+def test_an_older_diapo_link_still_opens_its_slide(app):
+    at = app(PAGE, diapo="7")
+    check_slide(at, 7)
+    assert at.query_params["slide"] == "7" and "diapo" not in at.query_params
+
+
 def test_the_deck_files_are_prepared_with_progress(app):
-    at = app(PAGE, diapo="1")
+    at = app(PAGE, slide="1")
     at.button(key="copil-preparer").click().run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
@@ -89,14 +105,14 @@ def _changes_subtitle(at) -> str:
 
 
 def test_the_comparison_snapshot_comes_from_the_link_or_the_selector(app):
-    at = app(PAGE, diapo="7")
+    at = app(PAGE, slide="7")
     assert "Du 31 août 2024 au 31 août 2025" in _changes_subtitle(at)          # default: a year earlier
-    at = app(PAGE, diapo="7", depuis="2025-01-31")                              # as the README writes it
+    at = app(PAGE, slide="7", depuis="2025-01-31")                              # as the README writes it
     assert not at.exception
     assert "Du 31 janvier 2025 au 31 août 2025" in _changes_subtitle(at)
     assert at.query_params["depuis"] == "31 janvier 2025"                       # the label Streamlit keeps
     at.selectbox(key="depuis").set_value("2025-03-31").run()
     assert "Du 31 mars 2025 au 31 août 2025" in _changes_subtitle(at)
-    at = app(PAGE, diapo="7", depuis="2019-01-31")                              # no such snapshot: the default
+    at = app(PAGE, slide="7", depuis="2019-01-31")                              # no such snapshot: the default
     assert not at.exception
     assert "Du 31 août 2024 au 31 août 2025" in _changes_subtitle(at)
