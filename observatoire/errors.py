@@ -16,3 +16,7 @@ class ValidationError(ObservatoireError):
 
 class QueryError(ObservatoireError):
     """A named query is unknown or was called with the wrong parameters."""
+
+
+class AccessDenied(ObservatoireError):
+    """The person's role or perimeter does not allow this; the message says what they may do instead."""
