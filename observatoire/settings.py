@@ -43,6 +43,12 @@ SETTINGS = (
             "Imports: largest file accepted, in megabytes; a bigger file is refused before it is read."),
     Setting("import_jump_factor", "OBSERVATOIRE_IMPORT_JUMP_FACTOR", "10",
             "Imports: a value more than this many times above or below the previous snapshot's is a warning."),
+    Setting("access_file", "OBSERVATOIRE_ACCESS_FILE", "",
+            "Sign-in: the roles and perimeters file (observatoire/access/roles.py); empty: access.toml in the data "
+            "directory. Read only when sign-in is configured ([auth] in .streamlit/secrets.toml)."),
+    Setting("audit_file", "OBSERVATOIRE_AUDIT_FILE", "",
+            "Audit log (JSON lines): sign-ins, imports, deletions and restores, exports, console queries; empty: "
+            "audit.jsonl in the data directory."),
 )
 
 
@@ -54,6 +60,14 @@ def setting(name: str) -> str:
 
 def data_dir(override: str | Path | None = None) -> Path:
     return Path(override) if override else Path(setting("data_dir"))
+
+
+def access_file(directory: Path) -> Path:
+    return Path(setting("access_file") or Path(directory) / "access.toml")
+
+
+def audit_file(directory: Path) -> Path:
+    return Path(setting("audit_file") or Path(directory) / "audit.jsonl")
 
 
 def data_manifest(directory: Path) -> dict:

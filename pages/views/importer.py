@@ -14,6 +14,7 @@ from observatoire.errors import ObservatoireError, ValidationError
 from observatoire.output.numbers import format_number
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
 from observatoire.ingest.templates import example_uai, template_bytes
+from components.access import record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -104,6 +105,8 @@ with tempfile.TemporaryDirectory(prefix="observatoire-import-") as folder:
         except (ValidationError, ObservatoireError, FileExistsError) as exc:
             st.error(f"Import refusé : {exc}")
         else:
+            record("import", {"instantane": str(plan.snapshot), "fichiers": ", ".join(names),
+                              "resultat": result.status})
             st.success(("Import terminé : " if result.status == "imported" else "Rien à faire : ") + result.message
                        + (f". L'instantané du {format_date_fr(plan.snapshot)} est visible sur toutes les pages."
                           if result.snapshot_path else "."))

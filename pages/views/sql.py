@@ -24,6 +24,7 @@ order by commune, s.site_type""",
     "Indicateurs et nombre de faits par instantané": """\
 select i.indicator_id, i.label, i.unit, i.rollup, f.snapshot_date, count(*) as faits
 from indicators as i
+from components.access import record
 left join facts as f using (indicator_id)
 group by all
 order by i.indicator_id, f.snapshot_date""",
@@ -68,6 +69,7 @@ sql = st.text_area("Requête SQL", key="sql-requete", height=220,
 run = st.button("Exécuter", key="sql-executer", type="primary")
 
 if run and sql.strip():
+    record("console", " ".join(sql.split()))
     try:
         result = run_sql(store, sql)
     except SqlRefused as exc:
