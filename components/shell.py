@@ -58,7 +58,10 @@ class Context:
         return self.store.catalog
 
     def describe_filters(self) -> str:
-        return self.view.filters.describe(self.labels, self.store.territory.text("whole", "l'académie"))
+        whole = self.store.territory.text("whole", "l'académie")
+        perimeter = getattr(self.store, "perimeter", None)  # a ScopedStore's: "everything" is the person's part
+        return self.view.filters.describe(self.labels, perimeter.describe(self.labels, whole)
+                                          if perimeter else whole)
 
     def about(self) -> dict[str, str]:
         """What a table or export shows: date, filters, data status — written into every download."""

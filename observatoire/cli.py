@@ -6,16 +6,22 @@ Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 import time
 from pathlib import Path
 
 from observatoire import __version__
-from observatoire.errors import ObservatoireError, ValidationError
-from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
+from observatoire.access.audit import record
+from observatoire.access.roles import grant_for
+from observatoire.errors import AccessDenied, ObservatoireError, ValidationError
+from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, access_file, audit_file, data_dir, territory_folder
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+# Commands that write data or read it unrestricted: for the DRANE and administrators (`snapshots` only when it
+# deletes or restores); `copil` obeys the perimeter of --as.
+DATA_COMMANDS = {"demo", "check", "snapshots", "import", "sql", "bench"}
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -34,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "$OBSERVATOIRE_TERRITORY, sinon celui du manifest.json du dossier de données, sinon "
                              + next(s.default for s in SETTINGS if s.name == "territory")
                              + ". `demo` l'écrit dans le manifest.json.")
+    parser.add_argument("--as", dest="identity", metavar="IDENTITE",
+                        help="Agit comme cette personne du fichier des accès (son périmètre, son rôle) ; sans cette "
+                             "option, accès complet (administration locale du dossier de données).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=FrenchParser)
     demo = sub.add_parser("demo", help="Génère les données de démonstration (déterministes).")
     demo.add_argument("--seed", type=int, default=None, help="Graine aléatoire (défaut : fixe).")
@@ -98,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         os.environ["OBSERVATOIRE_TERRITORY"] = args.territory  # every command, and the store, read it
     try:
+        args.grant = grant_for(args.identity, access_file(directory))
+        if args.command in DATA_COMMANDS and (args.command != "snapshots" or args.delete or args.restore) \
+                and not args.grant.may_manage_data:
+            raise AccessDenied(f"accès refusé : « {args.command} » est réservé à la DRANE et aux administrateurs")
         return COMMANDS[args.command](args, directory)
     except ValidationError as exc:
         print(f"Erreur : {exc.source}", file=sys.stderr)
@@ -107,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ObservatoireError, FileExistsError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_INVALID
+
+
+def _audit(args, directory: Path, action: str, what) -> None:
+    who = args.grant.identity if args.identity else f"local:{getpass.getuser()}"
+    record(audit_file(directory), who, action, what)
 
 
 def cmd_demo(args, directory: Path) -> int:
@@ -168,6 +186,7 @@ def cmd_sql(args, directory: Path) -> int:
         print("Erreur : --limit doit être un entier positif.", file=sys.stderr)
         return EXIT_USAGE
     store = Store(directory)
+    _audit(args, directory, "console", " ".join(args.query.split()))
     try:
         result = run_sql(store, args.query, max_rows=args.limit)
     except SqlRefused as exc:
@@ -224,9 +243,11 @@ def _change_snapshot(args, directory: Path) -> int:
     with data_lock(directory):
         if args.delete:
             path = delete_snapshot(directory, day)
+            _audit(args, directory, "suppression", day.isoformat())
             print(f"Instantané du {format_date_fr(day)} archivé dans {path}.")
         else:
             restored = restore_snapshot(directory, day, chosen[-1])
+            _audit(args, directory, "restauration", f"{day.isoformat()} version {restored.version}")
             print(f"Version {restored.version} de l'instantané du {format_date_fr(day)} restaurée.")
     return EXIT_OK
 
@@ -250,6 +271,8 @@ def cmd_import(args, directory: Path) -> int:
         print(f"Validation réussie (essai, rien n'est écrit) : {plan.summary()}.")
         return EXIT_OK
     result = commit(plan)
+    _audit(args, directory, "import", {"instantane": str(args.snapshot), "fichiers": ", ".join(map(str, args.files)),
+                                       "resultat": result.status})
     print(("Import terminé : " if result.status == "imported" else "Rien à faire : ") + result.message + ".")
     return EXIT_OK
 
@@ -292,7 +315,7 @@ def cmd_copil(args, directory: Path) -> int:
     if out.suffix.lower() != ".pptx" or (args.pdf and Path(args.pdf).suffix.lower() != ".pdf"):
         print("observatoire copil : erreur d'utilisation : --out finit par .pptx et --pdf par .pdf.", file=sys.stderr)
         return EXIT_USAGE
-    store = Store(directory)
+    store = Store(directory).scoped(args.grant.perimeter)
     try:
         for name, day in days.items():
             if day is not None and day not in store.snapshot_dates:
@@ -321,6 +344,7 @@ def cmd_copil(args, directory: Path) -> int:
         deck = build_deck(store, days["snapshot"], filters, days["compare"], labels, progress=say)
         images = render_charts(deck, progress=say)
         out.write_bytes(to_pptx(deck, images=images))
+        _audit(args, directory, "export", str(out))
         print(f"Diaporama écrit : {out} ({len(deck.slides)} diapositives, instantané du "
               f"{format_date_fr(deck.snapshot_date)}, périmètre : {deck.filters_text}).")
         if args.pdf:

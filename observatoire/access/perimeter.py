@@ -59,6 +59,16 @@ class Perimeter:
                                                    ("d", self.departements)) if v is not None]
         return ";".join(parts + (["agg"] if self.aggregates_only else []))
 
+    def describe(self, labels: dict[str, dict] | None = None, whole: str = "l'académie") -> str:
+        """French, for headers and decks: what "everything" means for this person (`whole` when unrestricted),
+        written to follow "toute" as Filters.describe does."""
+        names = (labels or {}).get("circonscription", {})
+        parts = [text for text, values in (
+            ("circonscription(s) " + ", ".join(names.get(c, c) for c in self.circonscriptions or ()), self.circonscriptions),
+            ("établissement(s) " + ", ".join(self.uais or ()), self.uais),
+            ("département(s) " + ", ".join(self.departements or ()), self.departements)) if values is not None]
+        return "l'étendue de votre périmètre (" + " et ".join(parts) + ")" if parts else whole
+
     def params(self) -> dict[str, list[str] | None]:
         """The bound parameters of a question that takes the perimeter."""
         values = (self.circonscriptions, self.uais, self.departements)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from observatoire.access.perimeter import EVERYTHING, Perimeter
-from observatoire.errors import ValidationError
+from observatoire.errors import AccessDenied, ValidationError
 
 ROLE_LABELS = {
     "administrateur": "Administrateur",
@@ -105,3 +105,14 @@ def load_access(path: Path) -> AccessList:
         grant = _grant(entry, f"{path.name}, personne n° {number}")
         grants[grant.identity.casefold()] = grant
     return AccessList(grants)
+
+
+def grant_for(identity: str | None, access_path: Path) -> Grant:
+    """The command line's grant: `--as IDENTITE` reads it from the access file; without it, a local operator
+    with access to the data folder is the administrator (the files are theirs anyway)."""
+    if identity is None:
+        return Grant("local", "administrateur", EVERYTHING)
+    grant = load_access(access_path).lookup(identity)
+    if grant is None:
+        raise AccessDenied(f"accès refusé : « {identity} » n'a pas d'entrée dans {access_path}")
+    return grant
