@@ -119,3 +119,19 @@ def test_the_lecteur_gets_no_school(signed):
     assert "hors de votre périmètre" in _text(at)
     at = signed("lecteur@ac-guyane.fr", page="etablissement.py")
     assert "lecteur" in _text(at) and "chiffres agrégés" in _text(at)
+
+
+# Every page of the Guyane menu (axe.py is the axis template, gaps.py a helper; the roadmap has three axes).
+PAGES = sorted(p.name for p in VIEWS.glob("*.py") if p.name not in ("axe.py", "gaps.py", "axe_4.py"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("email", ["ien.c01@ac-guyane.fr", "lecteur@ac-guyane.fr"])
+def test_every_page_opens_or_refuses_in_french_for_restricted_people(signed, email, page):
+    at = signed(email, page=page)
+    assert not at.exception, at.exception
+    for frame in at.dataframe:  # no table lists a school of another circonscription (or any school: lecteur)
+        cells = {str(v) for v in frame.value.to_numpy().ravel()}
+        assert OUTSIDE_C01 not in cells
+        if email.startswith("lecteur"):
+            assert INSIDE_C01 not in cells
