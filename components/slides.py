@@ -7,10 +7,10 @@ import html
 
 import streamlit as st
 
+from components.access import audited_export
 from components.chart_export import chart_downloads
 from observatoire.copil.deck import Deck, typeset
 from observatoire.copil.export import PPTX_MIME, render_charts, to_pdf, to_pptx
-from components.access import audited_export
 
 FILES_KEY = "copil-fichiers"
 STACKED_PLOT_HEIGHT = 140   # px, each of two charts on one slide (1080 px screen)
@@ -83,7 +83,8 @@ def draw_files(deck: Deck, identity: tuple) -> None:
     if ready and ready[0] == identity:
         _, pptx, pdf = ready
         left, right = st.columns(2)
-        left.download_button("Télécharger le PowerPoint", audited_export(pptx, f"{deck.file_stem()}.pptx"), f"{deck.file_stem()}.pptx", PPTX_MIME,
+        stem = deck.file_stem()
+        left.download_button("Télécharger le PowerPoint", audited_export(pptx, f"{stem}.pptx"), f"{stem}.pptx", PPTX_MIME,
                              key="copil-pptx", icon="📊", on_click="ignore")
-        right.download_button("Télécharger le PDF", audited_export(pdf, f"{deck.file_stem()}.pdf"), f"{deck.file_stem()}.pdf", "application/pdf",
+        right.download_button("Télécharger le PDF", audited_export(pdf, f"{stem}.pdf"), f"{stem}.pdf", "application/pdf",
                               key="copil-pdf", icon="📄", on_click="ignore")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.access import audited_export
 from observatoire.output.tables import file_stem, to_csv_bytes, to_xlsx_bytes
 from observatoire.output.numbers import format_number, format_percent
-from components.access import audited_export
 
 DEMO_NOTE = "Données de démonstration : valeurs fictives"
 # Rows of a long table drawn on screen: French formatting goes through a pandas Styler, a few seconds a rerun

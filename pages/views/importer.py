@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from components.access import record
 from components.shell import context, page_header
 from components.tables import french_styler
 from observatoire.model.dates import format_date_fr
@@ -14,7 +15,6 @@ from observatoire.errors import ObservatoireError, ValidationError
 from observatoire.output.numbers import format_number
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
 from observatoire.ingest.templates import example_uai, template_bytes
-from components.access import record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.access import record
 from components.session import per_data_state
 from components.shell import context, page_header
 from components.tables import download_buttons
@@ -24,7 +25,6 @@ order by commune, s.site_type""",
     "Indicateurs et nombre de faits par instantané": """\
 select i.indicator_id, i.label, i.unit, i.rollup, f.snapshot_date, count(*) as faits
 from indicators as i
-from components.access import record
 left join facts as f using (indicator_id)
 group by all
 order by i.indicator_id, f.snapshot_date""",
