@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: start test demo check clean
+.PHONY: start test demo check clean idp
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,17 @@ start: $(VENV)/.installed
 	$(BIN)/observatoire demo --if-missing
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-## test: install (Chromium too, when root and missing) and run every test, browser tests included
-test: $(VENV)/.installed
+IDP := tools/idp
+$(IDP)/node_modules/.installed: $(IDP)/package.json $(IDP)/package-lock.json
+	cd $(IDP) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## idp: a local OpenID Connect provider with the demo accounts on http://127.0.0.1:9090 (see README, « Connexion »)
+idp: $(IDP)/node_modules/.installed
+	node $(IDP)/server.mjs
+
+## test: install (Chromium too, when root and missing; the test identity provider) and run every test
+test: $(VENV)/.installed $(IDP)/node_modules/.installed
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/python -m pytest

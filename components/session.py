@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from components.access import current_perimeter
 from observatoire.errors import ValidationError
 from observatoire.metrics.fiche import site_medians
 from observatoire.metrics.progress import headlines
@@ -39,9 +40,15 @@ def _open_store(directory: str, state: str) -> Store:
     return Store(directory)
 
 
-def get_store() -> Store:
+def unrestricted_store() -> Store:
+    """The store with no perimeter: for looking up what a link names before refusing it, nothing else."""
     directory = data_dir()
     return _open_store(str(directory), fingerprint(directory))
+
+
+def get_store() -> Store:
+    """The store as the person of this session sees it: every question answered inside their perimeter."""
+    return unrestricted_store().scoped(current_perimeter())
 
 
 def per_data_state(resource: bool = False, **cache_args) -> Callable:

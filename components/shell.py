@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.access import visible
 from components.session import get_store
 from components.state import View, filter_labels, filter_widgets
 from observatoire.model.dates import format_date_fr
@@ -37,6 +38,7 @@ PAGES = {
         ("importer.py", "Importer des données", "importer", "📥"),
         ("qualite.py", "Qualité des données", "qualite", "🩺"),
         ("donnees.py", "Catalogue et instantanés", "donnees", "🗂️"),
+        ("journal.py", "Journal d'audit", "journal", "📜"),
     ],
 }
 VIEWS = Path(__file__).resolve().parent.parent / "pages" / "views"
@@ -57,7 +59,10 @@ class Context:
         return self.store.catalog
 
     def describe_filters(self) -> str:
-        return self.view.filters.describe(self.labels, self.store.territory.text("whole", "l'académie"))
+        whole = self.store.territory.text("whole", "l'académie")
+        perimeter = getattr(self.store, "perimeter", None)  # a ScopedStore's: "everything" is the person's part
+        return self.view.filters.describe(self.labels, perimeter.describe(self.labels, whole)
+                                          if perimeter else whole)
 
     def about(self) -> dict[str, str]:
         """What a table or export shows: date, filters, data status — written into every download."""
@@ -93,9 +98,11 @@ def menu(catalog) -> dict[str, list[tuple[str, str, str, str]]]:
     return out
 
 
-def navigation():
+def navigation(grant):
+    """The pages, those the person may not open hidden from the menu (app.py refuses them by URL)."""
     pages = {
-        section: [st.Page(VIEWS / name, title=title, url_path=url, icon=icon, default=(url == "synthese"))
+        section: [st.Page(VIEWS / name, title=title, url_path=url, icon=icon, default=(url == "synthese"),
+                          visibility="visible" if visible(url, grant) else "hidden")
                   for name, title, url, icon in entries]
         for section, entries in menu(get_store().catalog).items()
     }

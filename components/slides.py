@@ -7,6 +7,7 @@ import html
 
 import streamlit as st
 
+from components.access import audited_export
 from components.chart_export import chart_downloads
 from observatoire.copil.deck import Deck, typeset
 from observatoire.copil.export import PPTX_MIME, render_charts, to_pdf, to_pptx
@@ -155,7 +156,8 @@ def draw_files(deck: Deck, identity: tuple) -> None:
     if ready and ready[0] == identity:
         _, pptx, pdf = ready
         left, right = st.columns(2)
-        left.download_button("Télécharger le PowerPoint", pptx, f"{deck.file_stem()}.pptx", PPTX_MIME,
+        stem = deck.file_stem()
+        left.download_button("Télécharger le PowerPoint", audited_export(pptx, f"{stem}.pptx"), f"{stem}.pptx", PPTX_MIME,
                              key="copil-pptx", icon="📊", on_click="ignore")
-        right.download_button("Télécharger le PDF", pdf, f"{deck.file_stem()}.pdf", "application/pdf",
+        right.download_button("Télécharger le PDF", audited_export(pdf, f"{stem}.pdf"), f"{stem}.pdf", "application/pdf",
                               key="copil-pdf", icon="📄", on_click="ignore")

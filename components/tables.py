@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.access import audited_export
 from observatoire.output.tables import file_stem, to_csv_bytes, to_xlsx_bytes
 from observatoire.output.numbers import format_number, format_percent
 
@@ -86,8 +87,10 @@ def download_buttons(frame: pd.DataFrame, name_parts: list[str], about: dict[str
     lines = [f"{k} : {v}" for k, v in about.items()]
     frame, about, formats = frame.copy(), dict(about), dict(formats or {})
     left, right = st.columns(2)
-    left.download_button("Télécharger (CSV)", lambda: to_csv_bytes(export_frame(frame, formats), lines),
+    left.download_button("Télécharger (CSV)", audited_export(lambda: to_csv_bytes(export_frame(frame, formats), lines),
+                                                             f"{stem}.csv"),
                          f"{stem}.csv", "text/csv", key=f"{key}-csv", on_click="ignore")
-    right.download_button("Télécharger (Excel)", lambda: to_xlsx_bytes(export_frame(frame, formats), about),
+    right.download_button("Télécharger (Excel)", audited_export(lambda: to_xlsx_bytes(export_frame(frame, formats), about),
+                                                                f"{stem}.xlsx"),
                           f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}-xlsx", on_click="ignore")

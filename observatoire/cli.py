@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 import time
@@ -15,10 +16,15 @@ from pathlib import Path
 from observatoire import __version__
 from observatoire.cli_values import (UsageError, add_filter_arguments, add_values_parser, cmd_values, filters_of,
                                      parse_day, snapshots_exist)
-from observatoire.errors import ObservatoireError, ValidationError, os_error_message, safe_text
-from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
+from observatoire.access.audit import record
+from observatoire.access.roles import grant_for
+from observatoire.errors import AccessDenied, ObservatoireError, ValidationError, os_error_message, safe_text
+from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, access_file, audit_file, data_dir, territory_folder
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+# Commands that write data or read it unrestricted: for the DRANE and administrators (`snapshots` only when it
+# deletes or restores); `copil` obeys the perimeter of --as.
+DATA_COMMANDS = {"demo", "check", "snapshots", "import", "sql", "bench"}
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -37,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "$OBSERVATOIRE_TERRITORY, sinon celui du manifest.json du dossier de données, sinon "
                              + next(s.default for s in SETTINGS if s.name == "territory")
                              + ". `demo` l'écrit dans le manifest.json.")
+    parser.add_argument("--as", dest="identity", metavar="IDENTITE",
+                        help="Agit comme cette personne du fichier des accès (son périmètre, son rôle) ; sans cette "
+                             "option, accès complet (administration locale du dossier de données).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=FrenchParser)
     demo = sub.add_parser("demo", help="Génère les données de démonstration (déterministes).")
     demo.add_argument("--seed", type=int, default=None, help="Graine aléatoire (défaut : fixe).")
@@ -113,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         os.environ["OBSERVATOIRE_TERRITORY"] = args.territory  # every command, and the store, read it
     try:
+        args.grant = grant_for(args.identity, access_file(directory))
+        if args.command in DATA_COMMANDS and (args.command != "snapshots" or args.delete or args.restore) \
+                and not args.grant.may_manage_data:
+            raise AccessDenied(f"accès refusé : « {args.command} » est réservé à la DRANE et aux administrateurs")
         return COMMANDS[args.command](args, directory)
     except UsageError:
         return EXIT_USAGE
@@ -145,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
 ACTIONS = {"import": "l'import", "demo": "la génération de la démonstration", "snapshots": "la modification des instantanés",
            "template": "l'écriture du modèle", "copil": "l'écriture du diaporama", "sql": "la requête",
            "check": "la vérification", "bench": "la mesure"}
+
+
+def _audit(args, directory: Path, action: str, what) -> None:
+    who = args.grant.identity if args.identity else f"local:{getpass.getuser()}"
+    record(audit_file(directory), who, action, what)
 
 
 def cmd_demo(args, directory: Path) -> int:
@@ -206,6 +224,7 @@ def cmd_sql(args, directory: Path) -> int:
         print("Erreur : --limit doit être un entier positif.", file=sys.stderr)
         return EXIT_USAGE
     store = Store(directory)
+    _audit(args, directory, "console", " ".join(args.query.split()))
     try:
         result = run_sql(store, args.query, max_rows=args.limit)
     except SqlRefused as exc:
@@ -262,9 +281,11 @@ def _change_snapshot(args, directory: Path) -> int:
     with data_lock(directory):
         if args.delete:
             path = delete_snapshot(directory, day)
+            _audit(args, directory, "suppression", day.isoformat())
             print(f"Instantané du {format_date_fr(day)} archivé dans {path}.")
         else:
             restored = restore_snapshot(directory, day, chosen[-1])
+            _audit(args, directory, "restauration", f"{day.isoformat()} version {restored.version}")
             print(f"Version {restored.version} de l'instantané du {format_date_fr(day)} restaurée.")
     return EXIT_OK
 
@@ -288,6 +309,8 @@ def cmd_import(args, directory: Path) -> int:
         print(f"Validation réussie (essai, rien n'est écrit) : {plan.summary()}.")
         return EXIT_OK
     result = commit(plan)
+    _audit(args, directory, "import", {"instantane": str(args.snapshot), "fichiers": ", ".join(map(str, args.files)),
+                                       "resultat": result.status})
     print(("Import terminé : " if result.status == "imported" else "Rien à faire : ") + result.message + ".")
     return EXIT_OK
 
@@ -319,7 +342,7 @@ def cmd_copil(args, directory: Path) -> int:
     if out.suffix.lower() != ".pptx" or (args.pdf and Path(args.pdf).suffix.lower() != ".pdf"):
         print("observatoire copil : erreur d'utilisation : --out finit par .pptx et --pdf par .pdf.", file=sys.stderr)
         return EXIT_USAGE
-    store = Store(directory)
+    store = Store(directory).scoped(args.grant.perimeter)
     try:
         if not snapshots_exist(store, days, directory):
             return EXIT_INVALID
@@ -334,6 +357,7 @@ def cmd_copil(args, directory: Path) -> int:
         deck = build_deck(store, days["snapshot"], filters, days["compare"], labels, progress=say)
         images = render_charts(deck, progress=say)
         out.write_bytes(to_pptx(deck, images=images))
+        _audit(args, directory, "export", str(out))
         print(f"Diaporama écrit : {out} ({len(deck.slides)} diapositives, instantané du "
               f"{format_date_fr(deck.snapshot_date)}, périmètre : {deck.filters_text}).")
         if args.pdf:

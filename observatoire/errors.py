@@ -57,3 +57,7 @@ def os_error_message(exc: OSError, action: str = "l'opération") -> str:
     reason = reasons.get(exc.errno, f"erreur du système de fichiers{where} ({exc.strerror or type(exc).__name__}) : "
                                     "vérifiez le dossier de données, puis relancez")
     return f"{action[:1].upper()}{action[1:]} a échoué : {reason}. Rien n'a été modifié : les données déjà enregistrées sont intactes."
+
+
+class AccessDenied(ObservatoireError):
+    """The person's role or perimeter does not allow this; the message says what they may do instead."""

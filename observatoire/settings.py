@@ -55,6 +55,12 @@ SETTINGS = (
             "Imports: a value more than this many times above or below the previous snapshot's is a warning."),
     Setting("completeness_threshold", "OBSERVATOIRE_COMPLETENESS_THRESHOLD", "0.8",
             "Cards: a figure resting on fewer than this share of the entities expected to report is marked."),
+    Setting("access_file", "OBSERVATOIRE_ACCESS_FILE", "",
+            "Sign-in: the roles and perimeters file (observatoire/access/roles.py); empty: access.toml in the data "
+            "directory. Read only when sign-in is configured ([auth] in .streamlit/secrets.toml)."),
+    Setting("audit_file", "OBSERVATOIRE_AUDIT_FILE", "",
+            "Audit log (JSON lines): sign-ins, imports, deletions and restores, exports, console queries; empty: "
+            "audit.jsonl in the data directory."),
 )
 
 
@@ -66,6 +72,14 @@ def setting(name: str) -> str:
 
 def data_dir(override: str | Path | None = None) -> Path:
     return Path(override) if override else Path(setting("data_dir"))
+
+
+def access_file(directory: Path) -> Path:
+    return Path(setting("access_file") or Path(directory) / "access.toml")
+
+
+def audit_file(directory: Path) -> Path:
+    return Path(setting("audit_file") or Path(directory) / "audit.jsonl")
 
 
 def data_manifest(directory: Path) -> dict:

@@ -29,7 +29,8 @@ scoped_sites as (
             when 'commune' then e.commune_name
             when 'zone' then e.zone_name
         end as group_label
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+        $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
     join sites as s on s.uai = e.entity_id
     where e.entity_level = 'site'
         and s.is_open

@@ -63,7 +63,8 @@ entity_groups as (
             when 'degree' then e.degree::varchar
             when 'site' then e.entity_name
         end as group_label
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+        $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
 ),
 
 -- Each group once, with an integer key the facts are grouped by.

@@ -23,7 +23,8 @@ scoped_sites as (
         case when e.degree = 1 then 'Circonscription' else 'Bassin' end as area_kind,
         coalesce(e.circonscription_code, e.bassin_code, '?') as area_code,
         coalesce(e.circonscription_name, e.bassin_name, 'Sans rattachement') as area_name
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+        $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
     join sites as s on s.uai = e.entity_id
     where e.entity_level = 'site'
         and coalesce(s.is_open, true)

@@ -62,7 +62,8 @@ select
     i.unit
 from flagged as f
 join indicators as i on i.display_order = f.indicator_key
-join scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e using (entity_key)
+join scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+        $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e using (entity_key)
 where f.reason is not null
 order by f.reason, i.label, e.entity_name
 limit 2000

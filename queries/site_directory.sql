@@ -1,5 +1,6 @@
 -- Sites with their commune, area and isolation class, for search and the fiche établissement.
--- Grain: one row per site (UAI). Parameters: $uai (one UAI or null for all).
+-- Grain: one row per site (UAI) inside the person's perimeter. Parameters: $uai (one UAI or null for all);
+-- the perimeter, bound by the store: $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements.
 select
     e.entity_id as uai,
     e.entity_name as name,
@@ -19,8 +20,8 @@ select
     s.lat,
     s.lon,
     e.pupils
-from entities as e
+from scoped_entities(null, null, null, null, null, null, null, $uai,
+        $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
 join sites as s on s.uai = e.entity_id
 where e.entity_level = 'site'
-    and ($uai is null or e.entity_id = $uai)
 order by e.entity_name

@@ -34,7 +34,8 @@ final as (
             when coalesce(v.value > $threshold, false) then 'covered'
             else 'not_covered'
         end as coverage_status
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+        $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
     join sites as s on s.uai = e.entity_id
     left join site_values as v on v.uai = e.entity_id
     where e.entity_level = 'site'

@@ -18,7 +18,8 @@ select
     e.bassin_name,
     e.pupils,
     e.is_open
-from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
+from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+        $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
 where e.entity_level = 'site'
     and ($min_pupils is null or e.pupils > $min_pupils)
 order by e.entity_name

@@ -136,7 +136,9 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
         compare_date = default_compare(store.snapshot_dates, snapshot_date)
     labels = labels if labels is not None else filter_labels(store)
     catalog, territory = store.catalog, store.territory
-    filters_text = filters.describe(labels, territory.text("whole", "l'académie"))
+    whole = territory.text("whole", "l'académie")
+    perimeter = getattr(store, "perimeter", None)  # a ScopedStore's: the deck says whose part it shows
+    filters_text = filters.describe(labels, perimeter.describe(labels, whole) if perimeter else whole)
     step = _stepper(progress, 6)
 
     step("Lecture des indicateurs")

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from observatoire.access.perimeter import EVERYTHING, Perimeter
+from observatoire.errors import AccessDenied
 from observatoire.model.catalog import Catalog, load_catalog
 from observatoire.model.dates import school_year
 from observatoire.storage.sql import load_query, load_setup
@@ -67,10 +69,11 @@ class Store:
         materialize(self.con, ["sites", "entities"])
         load_entity_facts(self.con, self.snapshot_infos)
 
-    def run(self, name: str, **params) -> pd.DataFrame:
-        """Run the named query from queries/ with bound parameters, on a cursor of its own."""
+    def run(self, name: str, perimeter: Perimeter | None = None, **params) -> pd.DataFrame:
+        """Run the named query from queries/ with bound parameters, on a cursor of its own, inside `perimeter`
+        (unrestricted when None: the command line and tests; pages go through `scoped`)."""
         query = load_query(name)
-        bound = query.bind(params)
+        bound = query.bind((perimeter or EVERYTHING).bind(name, query.params, params))
         cursor = self.con.cursor()
         try:
             frame = cursor.execute(query.sql, bound).df()
@@ -82,8 +85,36 @@ class Store:
                 frame[column] = frame[column].dt.date
         return frame
 
+    def scoped(self, perimeter: Perimeter) -> "Store":
+        """This store as one person sees it: every question answered inside `perimeter`."""
+        return self if perimeter.is_everything else ScopedStore(self, perimeter)
+
     def close(self) -> None:
         self.con.close()
+
+
+class ScopedStore:
+    """A store seen through a perimeter: `run` binds it to every question, and the fingerprint names it, so that
+    results cached per data state (components/session.py) are never shared between perimeters. The connection
+    itself is not handed out: raw SQL (the console) is for unrestricted perimeters only."""
+
+    def __init__(self, store: Store, perimeter: Perimeter):
+        self._store, self.perimeter = store, perimeter
+        self.fingerprint = f"{store.fingerprint}|{perimeter.key()}"
+
+    def run(self, name: str, **params) -> pd.DataFrame:
+        return self._store.run(name, perimeter=self.perimeter, **params)
+
+    def scoped(self, perimeter: Perimeter) -> "ScopedStore":
+        return ScopedStore(self._store, perimeter)
+
+    @property
+    def con(self):
+        raise AccessDenied("Accès refusé : la connexion directe aux données est réservée à la DRANE et aux "
+                           "administrateurs.")
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
 
 
 def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Territory, catalog: Catalog,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from components.access import record
 from components.shell import context, page_header
 from components.tables import french_styler
 from observatoire.model.dates import format_date_fr
@@ -116,6 +117,8 @@ with tempfile.TemporaryDirectory(prefix="observatoire-import-") as folder:
             st.error(f"Import interrompu ({type(exc).__name__}) : les écritures sont atomiques, les données déjà "
                      "enregistrées sont intactes. Réessayez ; si l'erreur revient, signalez-la.")
         else:
+            record("import", {"instantane": str(plan.snapshot), "fichiers": ", ".join(names),
+                              "resultat": result.status})
             st.success(("Import terminé : " if result.status == "imported" else "Rien à faire : ") + result.message
                        + (f". L'instantané du {format_date_fr(plan.snapshot)} est visible sur toutes les pages."
                           if result.snapshot_path else "."))

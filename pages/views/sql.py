@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.access import record
 from components.session import per_data_state
 from components.shell import context, page_header
 from components.tables import download_buttons
@@ -68,6 +69,7 @@ sql = st.text_area("Requête SQL", key="sql-requete", height=220,
 run = st.button("Exécuter", key="sql-executer", type="primary")
 
 if run and sql.strip():
+    record("console", " ".join(sql.split()))
     try:
         result = run_sql(store, sql)
     except SqlRefused as exc:

@@ -39,13 +39,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int | None = None, timeout: float = 60.0):
-    """Start `streamlit run app.py` on data_dir; return (process, base_url) once /_stcore/health answers."""
+def start_server(data_dir: Path, port: int | None = None, timeout: float = 60.0, env: dict | None = None,
+                 args: tuple[str, ...] = ()):
+    """Start `streamlit run app.py` on data_dir; return (process, base_url) once /_stcore/health answers.
+    env: more environment variables; args: more options of `streamlit run` (e.g. --secrets.files)."""
     port = port or free_port()
-    env = dict(os.environ, OBSERVATOIRE_DATA_DIR=str(data_dir))
+    env = dict(os.environ, OBSERVATOIRE_DATA_DIR=str(data_dir), **(env or {}))
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
