@@ -23,8 +23,8 @@ from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, access_file, au
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # Commands that write data or read it unrestricted: for the DRANE and administrators (`snapshots` only when it
-# deletes or restores); `copil` obeys the perimeter of --as.
-DATA_COMMANDS = {"demo", "check", "snapshots", "import", "sql", "bench"}
+# deletes or restores); `copil` and `values` obey the perimeter of --as.
+DATA_COMMANDS = {"demo", "check", "snapshots", "import", "sql", "bench", "digest", "annotate"}
 
 
 class FrenchParser(argparse.ArgumentParser):

@@ -88,7 +88,7 @@ def cmd_values(args, directory: Path) -> int:
     from observatoire.storage.store import Store
 
     day = parse_day("values", "snapshot", args.snapshot)
-    store = Store(directory)
+    store = Store(directory).scoped(args.grant.perimeter)
     try:
         if not known_snapshot(store, day, directory):
             return EXIT_INVALID
