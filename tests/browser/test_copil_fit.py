@@ -33,13 +33,13 @@ def _counter(page) -> str:
 
 def _wait_for_slide(page, number: int) -> None:
     page.wait_for_function(f"document.querySelector('{COUNTER}')?.innerText.trim().startsWith('{number} ')",
-                           timeout=30_000)
+                           timeout=60_000)
     wait_idle(page, 60_000)
 
 
 def _check_fits(page, number: int) -> None:
     page.wait_for_selector('.st-key-copil-slide [data-testid="stVegaLiteChart"], .st-key-copil-slide li',
-                           timeout=30_000)
+                           timeout=60_000)
     m = page.evaluate(MEASURE)
     assert len(m["boxes"]) > 5, f"slide {number}: nothing measured"
     outside = [b for b in m["boxes"] if b[1] < -0.5 or b[2] < -0.5 or b[3] > m["width"] + 0.5 or b[4] > m["height"] + 0.5]
@@ -56,7 +56,7 @@ def test_every_slide_fits_and_page_down_moves_with_the_url(server, browser_page,
     page.set_viewport_size({"width": width, "height": height})
     page.goto(server + "/presentation?mode=copil")
     wait_idle(page, 60_000)
-    page.wait_for_selector(COUNTER, timeout=30_000)
+    page.wait_for_selector(COUNTER, timeout=60_000)
     for number in range(1, SLIDES + 1):
         assert _counter(page) == f"{number} / {SLIDES}"
         _check_fits(page, number)
@@ -84,10 +84,10 @@ def test_an_axis_page_in_copil_mode_opens_its_slide_and_a_reload_stays(server, b
     wait_idle(page, 60_000)
     _wait_for_slide(page, 4)
     assert "Axe 2" in page.locator(".st-key-copil-slide h1").inner_text()
-    page.wait_for_function("location.href.includes('slide=4')", timeout=30_000)
+    page.wait_for_function("location.href.includes('slide=4')", timeout=60_000)
     page.keyboard.press("PageDown")
     _wait_for_slide(page, 5)
-    page.wait_for_function("location.href.includes('slide=5')", timeout=30_000)
+    page.wait_for_function("location.href.includes('slide=5')", timeout=60_000)
     page.reload()
     wait_idle(page, 60_000)
     _wait_for_slide(page, 5)
