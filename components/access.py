@@ -23,8 +23,9 @@ GRANT_KEY = "_grant"
 SIGNED_KEY = "_signed_in_as"
 OPEN_LABEL = ("**Accès ouvert : démonstration sans authentification** — toute personne qui atteint ce serveur "
               "voit tout. La connexion s'active par configuration (voir le README, « Connexion et périmètres »).")
-# Pages for the DRANE and administrators only, and for administrators only (url paths).
-DATA_PAGES = {"sql", "importer"}
+# Pages for the DRANE and administrators only (the console, the importer, the decision log where notes are written),
+# and for administrators only (url paths).
+DATA_PAGES = {"sql", "importer", "annotations"}
 ADMIN_PAGES = {"journal"}
 # Sees nothing: what a session gets before its grant is known.
 NOTHING = Perimeter.of(uais=[], aggregates_only=True)
