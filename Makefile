@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: start test demo check clean
+REPLICAS ?= 2
+
+.PHONY: start serve test demo check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +20,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 start: $(VENV)/.installed
 	$(BIN)/observatoire demo --if-missing
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+## serve: production start on one host: REPLICAS Streamlit processes behind nginx on http://127.0.0.1:$(PORT)
+## (nginx installed from Debian with apt-get when missing and root; config, pid and logs in run/serve-$(PORT)/)
+serve: $(VENV)/.installed
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+	$(BIN)/observatoire demo --if-missing
+	$(BIN)/python -m observatoire.serve --replicas $(REPLICAS) --port $(PORT)
 
 ## test: install (Chromium too, when root and missing) and run every test, browser tests included
 test: $(VENV)/.installed

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from components import warmup
 from observatoire.metrics.fiche import site_medians
 from observatoire.metrics.progress import headlines
 from observatoire.settings import data_dir, setting
@@ -37,6 +38,8 @@ def _open_store(directory: str, state: str) -> Store:
 
 def get_store() -> Store:
     directory = data_dir()
+    if str(directory) not in warmup._started:
+        warmup.start()   # once per process and data folder: warm the caches now and after every new snapshot
     return _open_store(str(directory), fingerprint(directory))
 
 

@@ -37,15 +37,20 @@ def check(url: str, sessions: int, duration: float) -> tuple[str, int]:
     return f"{scheme}://{parsed.hostname}:{port}{base}{wire.STREAM_PATH}", port
 
 
-async def _circonscriptions(stream_url: str) -> list[str]:
-    """The circonscriptions the server offers (its sidebar filter), read by one probe session."""
+async def first_run(stream_url: str, page: str = "axe-1") -> wire.Run:
+    """One session's first run of `page`, no filter (a probe; also how `make serve` warms a process)."""
     from websockets.asyncio.client import connect
 
     from observatoire.load.scenario import _run
 
     async with connect(stream_url, subprotocols=["streamlit"], max_size=None, open_timeout=RUN_TIMEOUT,
                        ping_interval=None) as ws:
-        run = await _run(ws, wire.rerun("axe-1", {}))
+        return await _run(ws, wire.rerun(page, {}))
+
+
+async def _circonscriptions(stream_url: str) -> list[str]:
+    """The circonscriptions the server offers (its sidebar filter), read by one probe session."""
+    run = await first_run(stream_url)
     options = run.selectboxes.get(FILTER_KEY, ("", []))[1]
     return [o for o in options[1:]] or [""]   # the first option is "every circonscription"
 
