@@ -29,10 +29,12 @@ serve: $(VENV)/.installed
 	$(BIN)/observatoire demo --if-missing
 	$(BIN)/python -m observatoire.serve --replicas $(REPLICAS) --port $(PORT)
 
-## test: install (Chromium too, when root and missing) and run every test, browser tests included
+## test: install (Chromium and nginx too, when root and missing) and run every test, browser tests included
 test: $(VENV)/.installed
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
 	$(BIN)/python -m pytest
 
 demo: $(VENV)/.installed

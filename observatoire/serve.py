@@ -35,7 +35,9 @@ error_log {run}/error.log warn;
 daemon off;
 events {{ worker_connections 2048; }}
 http {{
-    access_log {run}/access.log;
+    # Which process answered each request, by route key: how a sticky session can be checked.
+    log_format routed '$remote_addr [$time_local] "$request" $status upstream=$upstream_addr route=$route_key';
+    access_log {run}/access.log routed;
     client_body_temp_path {run}/tmp/body;
     proxy_temp_path {run}/tmp/proxy;
     fastcgi_temp_path {run}/tmp/fastcgi;
