@@ -77,9 +77,8 @@ def page_of(axis) -> str:
     return f"axe-{axis.number}"
 
 
-# A fragment: choosing an indicator, a breakdown, a tab's toggle or a ranking row reruns this section only, not
-# the cards, the equity gaps nor the sidebar (a full rerun of an axis page costs several times more).
-@st.fragment
+# Not a fragment (yet): tried, a ranking row then opened the fiche without the sidebar's filters in its URL
+# (tests/browser/test_fiches.py); the detail widgets still rerun the whole page.
 def detail(ctx: Context, axis, indicators: list[Indicator], figures: dict, values: pd.DataFrame,
            chosen_key: str) -> None:
     """The detail of one indicator: trend, breakdown, equity gap and ranking tabs."""
