@@ -135,7 +135,11 @@ def warm(ports: list[int]) -> None:
         await asyncio.gather(*(first_run(f"ws://127.0.0.1:{p}/_stcore/stream") for p in ports))
 
     print(f"Préchauffage de {len(ports)} processus…", flush=True)
-    asyncio.run(all_of_them())
+    try:
+        asyncio.run(all_of_them())
+    except Exception as exc:  # noqa: BLE001 — warming is an optimisation: serve anyway, say why it was skipped
+        print(f"Préchauffage incomplet ({exc or type(exc).__name__}) : les premières pages seront plus lentes.",
+              file=sys.stderr, flush=True)
 
 
 def stop(process: subprocess.Popen) -> None:
