@@ -90,11 +90,11 @@ def test_deep_link_page_switch_and_an_import_seen_by_the_other_process(proxied, 
         page.goto(f"{base}/axe-1?circonscription=C05")
         page.wait_for_url(re.compile(r".*circonscription=Macouria"), timeout=90_000)
         wait_idle(page, timeout=90_000)
-        expect(page.get_by_text("circonscription : Macouria-Montsinéry").first).to_be_visible()
+        expect(page.get_by_text("circonscription : Macouria-Montsinéry").first).to_be_visible(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
 
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Catalogue et instantanés").click()
-        page.wait_for_url(re.compile(r".*/donnees\?.*circonscription=Macouria"))
+        page.wait_for_url(re.compile(r".*/donnees\?.*circonscription=Macouria"), timeout=60_000)
         wait_idle(page)
         assert page.locator('[data-testid="stException"]').count() == 0
 
@@ -105,7 +105,7 @@ def test_deep_link_page_switch_and_an_import_seen_by_the_other_process(proxied, 
         upload = run / "import.csv"
         upload.write_text(f"UAI;Indicateur;Valeur;Dénominateur\n{uai};ent2d_utilisateurs;1 234;\n", encoding="utf-8")
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Importer des données").click()
-        page.wait_for_url(re.compile(r".*/importer.*"))
+        page.wait_for_url(re.compile(r".*/importer.*"), timeout=60_000)
         wait_idle(page)
         page.locator('input[type="file"]').set_input_files(str(upload))
         expect(page.get_by_text("Aucune erreur", exact=False).first).to_be_visible(timeout=60_000)
@@ -120,7 +120,7 @@ def test_deep_link_page_switch_and_an_import_seen_by_the_other_process(proxied, 
         theirs = second.new_page()
         theirs.goto(f"{base}/")
         wait_idle(theirs, timeout=90_000)
-        expect(theirs.get_by_text(f"Instantané du {format_date_fr(date.today())}").first).to_be_visible()
+        expect(theirs.get_by_text(f"Instantané du {format_date_fr(date.today())}").first).to_be_visible(timeout=60_000)
         assert _upstream(run, other) != mine
     finally:
         first.close()
