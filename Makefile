@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: start test demo check clean idp
+REPLICAS ?= 2
+
+.PHONY: start serve test demo check clean idp
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +30,20 @@ $(IDP)/node_modules/.installed: $(IDP)/package.json $(IDP)/package-lock.json
 idp: $(IDP)/node_modules/.installed
 	node $(IDP)/server.mjs
 
-## test: install (Chromium too, when root and missing; the test identity provider) and run every test
+## serve: production start on one host: REPLICAS Streamlit processes behind nginx on http://127.0.0.1:$(PORT)
+## (nginx installed from Debian with apt-get when missing and root; config, pid and logs in run/serve-$(PORT)/)
+serve: $(VENV)/.installed
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+	$(BIN)/observatoire demo --if-missing
+	$(BIN)/python -m observatoire.serve --replicas $(REPLICAS) --port $(PORT)
+
+## test: install (Chromium and nginx too, when root and missing; the test identity provider) and run every test
 test: $(VENV)/.installed $(IDP)/node_modules/.installed
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
 	$(BIN)/python -m pytest
 
 demo: $(VENV)/.installed

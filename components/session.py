@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from components import warmup
 from components.access import current_perimeter
 from observatoire.errors import ValidationError
 from observatoire.metrics.fiche import site_medians
@@ -43,6 +44,8 @@ def _open_store(directory: str, state: str) -> Store:
 def unrestricted_store() -> Store:
     """The store with no perimeter: for looking up what a link names before refusing it, nothing else."""
     directory = data_dir()
+    if str(directory) not in warmup._started:
+        warmup.start()   # once per process and data folder: warm the caches now and after every new snapshot
     return _open_store(str(directory), fingerprint(directory))
 
 

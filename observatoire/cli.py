@@ -1,5 +1,5 @@
 """Command line: `observatoire demo | check | snapshots | sql | import | template | copil | values | digest |
-annotate`, the same code the pages use.
+annotate | bench | load`, the same code the pages use.
 
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 """
@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data-dir", dest="bench_data_dir", metavar="DIR",
                        help="Dossier du jeu de mesure (défaut : bench/<échelle>/ dans le dépôt).")
     bench.add_argument("--seed", type=int, default=None, help="Graine du jeu de démonstration (défaut : fixe).")
+    load = sub.add_parser("load", help="Simule N inspecteurs sur un serveur local (protocole websocket de Streamlit).")
+    load.add_argument("--url", required=True, help="Adresse du serveur, locale seulement (http://127.0.0.1:8501).")
+    load.add_argument("--sessions", type=int, default=10, help="Sessions simultanées (1 à 200 ; défaut : 10).")
+    load.add_argument("--duration", type=float, default=60, help="Durée en secondes (1 à 1800 ; défaut : 60).")
+    load.add_argument("--json", metavar="FICHIER", help="Écrit les mesures brutes et le résumé en JSON.")
     return parser
 
 
@@ -402,6 +407,27 @@ def cmd_annotate(args, directory: Path) -> int:
 
 
 COMMANDS["annotate"] = cmd_annotate
+
+
+def cmd_load(args, directory: Path) -> int:
+    import json
+
+    from observatoire.load.report import summary, text
+    from observatoire.load.run import UsageError, drive
+
+    try:
+        result = drive(args.url, args.sessions, args.duration)
+    except UsageError as exc:
+        print(f"observatoire load : erreur d'utilisation : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    figures = summary(result)
+    print(text(result, figures))
+    if args.json:
+        Path(args.json).write_text(json.dumps({**result, "summary": figures}, indent=1, default=str), encoding="utf-8")
+    return EXIT_OK
+
+
+COMMANDS["load"] = cmd_load
 
 if __name__ == "__main__":
     sys.exit(main())

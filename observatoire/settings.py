@@ -39,6 +39,9 @@ SETTINGS = (
     Setting("page_cache_max_size", "OBSERVATOIRE_PAGE_CACHE_MAX_SIZE", "256MB",
             "Pages: most pickled bytes of query results kept by st.cache_data (least recently used dropped "
             "first); read when the app starts."),
+    Setting("warm_caches", "OBSERVATOIRE_WARM_CACHES", "1",
+            "Pages: 1 to fill the pages' caches in the background when the server starts and whenever the data "
+            "changes, so the first visitor does not wait; 0 to fill them only on demand (tests)."),
     Setting("import_max_mb", "OBSERVATOIRE_IMPORT_MAX_MB", "50",
             "Imports: largest file accepted, in megabytes; a bigger file is refused before it is read."),
     Setting("smtp_host", "OBSERVATOIRE_SMTP_HOST", "",

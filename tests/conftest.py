@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,10 @@ from observatoire.demo import build_demo
 # Browser fixtures (server, browser, browser_page, blocked_requests) registered once for the whole
 # session: one Playwright instance, whatever the number of browser test modules.
 pytest_plugins = ["tests.support.browser"]
+
+# No background cache warm-up in tests (components/warmup.py): each test clears the caches, and a warm-up thread
+# would compete for the CPU; the tests of the warm-up turn it on themselves.
+os.environ.setdefault("OBSERVATOIRE_WARM_CACHES", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

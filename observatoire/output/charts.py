@@ -215,3 +215,26 @@ def missing_heatmap(frame: pd.DataFrame, title: str = "Part des données manquan
                  alt.Tooltip("expected_facts:Q", title="Valeurs attendues", format=",.0f")],
     )
     return french(chart.properties(title=title, height=max(120, 18 * data["zone"].nunique())))
+
+
+# What Altair's default theme adds to every spec; Streamlit draws charts without it (st.altair_chart turns the
+# theme off), so a spec meant for st.vega_lite_chart drops it too.
+_DEFAULT_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec with its data inline, as st.vega_lite_chart draws it.
+
+    Converting an Altair chart (to_dict validates the whole spec against the schema) costs tens of ms: pages
+    build the spec once per data state and view and hand the same dict to every rerun.
+    """
+    spec = chart.to_dict()
+    view = spec.get("config", {}).get("view", {})
+    for name, value in _DEFAULT_VIEW.items():
+        if view.get(name) == value:
+            del view[name]
+    if "view" in spec.get("config", {}) and not view:
+        del spec["config"]["view"]
+    if "config" in spec and not spec["config"]:
+        del spec["config"]
+    return spec

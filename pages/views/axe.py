@@ -26,7 +26,7 @@ from observatoire.metrics.progress import target_applies, target_is_level
 from observatoire.model.catalog import LEVELS, Indicator
 from observatoire.model.dates import format_date_fr
 from observatoire.model.filters import Filters, not_broken_down
-from observatoire.output.charts import breakdown_chart, trend_chart
+from observatoire.output.charts import breakdown_chart, trend_chart, vega_spec
 from observatoire.output.numbers import format_number
 from pages.views.gaps import gap_detail, gap_section
 
@@ -64,6 +64,24 @@ def render(number: int) -> None:
                                   on_click=_choose, args=(chosen_key, ind.id))
 
     st.header("Détail d'un indicateur", anchor="detail")
+    detail(ctx, axis, indicators, figures, values, chosen_key)
+
+    *_, urban_label, isolated_label = class_labels(ctx.store.territory)
+    st.header(f"Écarts entre sites « {isolated_label} » et « {urban_label} »", anchor="ecarts")
+    motto = ctx.store.territory.text("equity_motto")
+    st.caption((f"« {motto} » : p" if motto else "P") + "our chaque indicateur mesuré par établissement.")
+    gap_section(ctx, indicators, key=f"{axis.id}-ecarts", page=page_of(axis))
+
+
+def page_of(axis) -> str:
+    return f"axe-{axis.number}"
+
+
+# Not a fragment (yet): tried, a ranking row then opened the fiche without the sidebar's filters in its URL
+# (tests/browser/test_fiches.py); the detail widgets still rerun the whole page.
+def detail(ctx: Context, axis, indicators: list[Indicator], figures: dict, values: pd.DataFrame,
+           chosen_key: str) -> None:
+    """The detail of one indicator: trend, breakdown, equity gap and ranking tabs."""
     ids = [i.id for i in indicators]
     # Opened from an inspector's link, the detail starts on the first indicator that has a number under the
     # filters, not on one that would only say "non ventilé" in every tab.
@@ -77,7 +95,7 @@ def render(number: int) -> None:
     *_, urban_label, isolated_label = class_labels(ctx.store.territory)
     evolution, breakdown, gap, ranking = st.tabs(
         ["Évolution", "Ventilation", f"Écart {isolated_label} / {urban_label}", "Classement"])
-    page = f"axe-{axis.number}"
+    page = page_of(axis)
     with evolution:
         draw_trend(ctx, indicator, values, key=f"{axis.id}-tendance")
     with breakdown:
@@ -86,11 +104,6 @@ def render(number: int) -> None:
         gap_detail(ctx, indicator, key=f"{axis.id}-ecart")
     with ranking:
         draw_ranking(ctx, indicator, page=page, key=f"{axis.id}-classement")
-
-    st.header(f"Écarts entre sites « {isolated_label} » et « {urban_label} »", anchor="ecarts")
-    motto = ctx.store.territory.text("equity_motto")
-    st.caption((f"« {motto} » : p" if motto else "P") + "our chaque indicateur mesuré par établissement.")
-    gap_section(ctx, indicators, key=f"{axis.id}-ecarts", page=page)
 
 
 def _choose(key: str, indicator_id: str) -> None:
@@ -110,9 +123,9 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
         return
     by_class = indicator.level != "academie" and not ctx.view.filters.isolation and st.toggle(
         "Une courbe par classe d'isolement", key=f"{key}-classes")
-    chart = trend_figure(ctx.store, indicator.id, ctx.view.filters, bool(by_class),
-                         notes_for(ctx.view.filters.circonscription, indicator.id))
-    st.altair_chart(chart, key=f"{key}-graphique")
+    notes = notes_for(ctx.view.filters.circonscription, indicator.id)
+    chart = trend_spec(ctx.store, indicator.id, ctx.view.filters, bool(by_class), notes)
+    st.vega_lite_chart(chart, key=f"{key}-graphique")
     if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and not target_is_level(indicator))):
         st.caption("La cible est fixée pour toute l'académie : elle n'est pas tracée pour ce périmètre"
                    + (" ni pour chaque classe." if by_class else "."))
@@ -139,6 +152,12 @@ def trend_figure(store, indicator_id: str, filters: Filters, by_class: bool, not
                        show_targets=target_applies(indicator, filters), annotations=notes)
 
 
+@per_data_state(resource=True, max_entries=256)
+def trend_spec(store, indicator_id: str, filters: Filters, by_class: bool, notes: tuple = ()) -> dict:
+    """trend_figure as the Vega-Lite dict drawn on every rerun (the conversion validates: done once)."""
+    return vega_spec(trend_figure(store, indicator_id, filters, by_class, notes))
+
+
 # ---------------------------------------------------------------- Ventilation
 
 def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> None:
@@ -158,8 +177,8 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     if rows.empty or rows["value"].isna().all():
         st.info(NO_VALUE_NOTICE)
         return
-    st.altair_chart(breakdown_figure(ctx.store, indicator.id, ctx.view.filters, breakdown, day),
-                    key=f"{key}-graphique")
+    st.vega_lite_chart(breakdown_spec(ctx.store, indicator.id, ctx.view.filters, breakdown, day),
+                       key=f"{key}-graphique")
     if indicator.rollup == "ratio":
         st.caption("Chaque taux est le rapport des sommes (numérateurs / dénominateurs), jamais une moyenne de taux.")
     table = breakdown_table(indicator, rows, breakdown, names)
@@ -185,6 +204,11 @@ def breakdown_figure(store, indicator_id: str, filters: Filters, breakdown: str,
     name = store.territory.breakdown_labels[breakdown]
     title = f"{indicator.label} par {name.lower()}, au {format_date_fr(day)}"
     return breakdown_chart(rows, indicator, name, colors=colors, title=title)
+
+
+@per_data_state(resource=True, max_entries=256)
+def breakdown_spec(store, indicator_id: str, filters: Filters, breakdown: str, day) -> dict:
+    return vega_spec(breakdown_figure(store, indicator_id, filters, breakdown, day))
 
 
 # ---------------------------------------------------------------- Classement

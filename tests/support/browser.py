@@ -25,6 +25,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from observatoire.serve import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -66,12 +68,7 @@ def start_server(data_dir: Path, port: int | None = None, timeout: float = 60.0,
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
+    stop(proc)   # terminate, then kill after 10 s
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
