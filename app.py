@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from components import shell
+from components import icons, shell
 
 # ?mode=copil opens the presentation with the sidebar folded (the page itself hides it).
 copil = st.query_params.get("mode") == "copil"
-st.set_page_config(page_title=shell.APP_TITLE, page_icon="📊", layout="wide",
+st.set_page_config(page_title=shell.APP_TITLE, page_icon=icons.APP, layout="wide",
                    initial_sidebar_state="collapsed" if copil else "auto")
 page = shell.navigation()
 if copil and page.url_path != "presentation":

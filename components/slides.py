@@ -7,6 +7,7 @@ import html
 
 import streamlit as st
 
+from components import icons
 from components.chart_export import chart_downloads
 from observatoire.copil.deck import Deck, typeset
 from observatoire.copil.export import PPTX_MIME, render_charts, to_pdf, to_pptx
@@ -65,7 +66,7 @@ def draw_files(deck: Deck, identity: tuple) -> None:
     st.subheader("Diaporama à distribuer", anchor=False)
     st.caption("Les mêmes diapositives, avec les mêmes chiffres : graphiques en images, date de l'instantané, "
                "périmètre et sources en pied de chaque page. Tout est produit sur ce poste, sans connexion.")
-    if st.button("Préparer le PowerPoint et le PDF", key="copil-preparer", icon="📦"):
+    if st.button("Préparer le PowerPoint et le PDF", key="copil-preparer", icon=icons.PREPARE):
         with st.status("Préparation du diaporama…", expanded=True) as status:
             bar = st.progress(0.0, text="Graphiques")
 
@@ -83,6 +84,6 @@ def draw_files(deck: Deck, identity: tuple) -> None:
         _, pptx, pdf = ready
         left, right = st.columns(2)
         left.download_button("Télécharger le PowerPoint", pptx, f"{deck.file_stem()}.pptx", PPTX_MIME,
-                             key="copil-pptx", icon="📊", on_click="ignore")
+                             key="copil-pptx", icon=icons.PPTX, on_click="ignore")
         right.download_button("Télécharger le PDF", pdf, f"{deck.file_stem()}.pdf", "application/pdf",
-                              key="copil-pdf", icon="📄", on_click="ignore")
+                              key="copil-pdf", icon=icons.PDF, on_click="ignore")

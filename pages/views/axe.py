@@ -14,6 +14,7 @@ import streamlit as st
 
 from components.axis_view import (breakdown_options, breakdown_table, commune_table, label_groups, site_table,
                                   summary_sentence)
+from components import icons
 from components.chart_export import chart_downloads
 from components.equity_view import class_labels
 from components.fiches import commune_label, open_fiche, site_label
@@ -60,7 +61,7 @@ def render(number: int) -> None:
                 for column, ind in zip(st.columns(CARDS_PER_ROW), row):
                     with column:
                         indicator_card(ind, *figures[ind.id], key=f"card-{ind.id}")
-                        st.button("Voir le détail", key=f"detail-{ind.id}", type="tertiary", icon="🔍",
+                        st.button("Voir le détail", key=f"detail-{ind.id}", type="tertiary", icon=icons.DETAIL,
                                   on_click=_choose, args=(chosen_key, ind.id))
 
     st.header("Détail d'un indicateur", anchor="detail")

@@ -81,12 +81,12 @@ if breakdown == "site" and not values.empty:
     values = filter_by_value(values, which)
 
 table = wide_table(values, shown, breakdown, with_sites=breakdown == "site")
+formats = {i.label: unit_format(i.unit) for i in shown} | {"Élèves": "int"}  # screen and download alike
 if not shown:
     st.stop()
 if values.empty:
     st.info("Aucune valeur pour ce choix.")
 elif display == "table":
-    formats = {i.label: unit_format(i.unit) for i in shown} | {"Élèves": "int"}
     view = table.assign(Instantané=table["Instantané"].map(format_date_fr))
     st.dataframe(french_styler(view, formats), hide_index=True, key="explorer-table")
 else:
@@ -114,4 +114,4 @@ about = ctx.about() | {
 }
 if breakdown == "site":
     about["Établissements affichés"] = VALUE_FILTERS[which]
-download_buttons(table, ["explorateur", breakdown, date_to.isoformat()], about, key="dl-explorer")
+download_buttons(table, ["explorateur", breakdown, date_to.isoformat()], about, key="dl-explorer", formats=formats)

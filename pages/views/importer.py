@@ -91,7 +91,7 @@ with tempfile.TemporaryDirectory(prefix="observatoire-import-") as folder:
             "Entité": head["entity_id"], "Valeur": head["value"], "Dénominateur": head["denominator"],
         })
         st.caption(f"{format_number(len(plan.facts))} fait(s) lu(s)" + (" ; les 500 premiers :" if len(plan.facts) > 500 else " :"))
-        st.dataframe(french_styler(preview, {"Valeur": "dec2", "Dénominateur": "dec2", "Ligne": "int"}), hide_index=True,
+        st.dataframe(french_styler(preview, {"Valeur": "num", "Dénominateur": "num", "Ligne": "int"}), hide_index=True,
                      key="import_preview")
     if len(plan.site_changes):
         st.caption("Changements du référentiel des établissements :")

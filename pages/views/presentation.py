@@ -8,6 +8,7 @@ from datetime import date
 
 import streamlit as st
 
+from components import icons
 from components.session import per_data_state
 from components.shell import context, page_path
 from components.slides import CSS, draw_files, draw_slide
@@ -54,13 +55,13 @@ since = date.fromisoformat(since_text) if since_text else None
 
 deck = slides(ctx.store, day, ctx.view.filters, since, ctx.labels)
 total = len(deck.slides)
-bar[0].button("◀ Précédente", key="copil-precedente", on_click=_move, args=(-1, total), width="stretch")
-bar[2].button("Suivante ▶", key="copil-suivante", on_click=_move, args=(1, total), width="stretch")
+bar[0].button("Précédente", key="copil-precedente", icon=icons.PREVIOUS, on_click=_move, args=(-1, total), width="stretch")
+bar[2].button("Suivante", key="copil-suivante", icon=icons.NEXT, on_click=_move, args=(1, total), width="stretch")
 number = bound(bar[3].selectbox, "Diapositive", list(range(1, total + 1)), SLIDE_KEY, str,
                label_visibility="collapsed", persist_state=None) or 1
 with bar[1].container(key="copil-counter"):
     st.markdown(f"{number} / {total}")
-bar[5].page_link(page_path("synthese"), label="Quitter la présentation", icon="✖️")
+bar[5].page_link(page_path("synthese"), label="Quitter la présentation", icon=icons.QUIT)
 
 draw_slide(deck.slides[number - 1], number, key="copil-graphique")
 st.divider()

@@ -1,0 +1,32 @@
+"""Every icon on screen, from the Material Symbols font Streamlit bundles (no system emoji font needed)."""
+
+# Menu pages, by url path.
+PAGE = {
+    "synthese": ":material/home:",
+    "carte": ":material/map:",
+    "presentation": ":material/slideshow:",
+    "etablissement": ":material/school:",
+    "commune": ":material/location_city:",
+    "explorateur": ":material/query_stats:",
+    "sql": ":material/terminal:",
+    "importer": ":material/upload_file:",
+    "qualite": ":material/fact_check:",
+    "donnees": ":material/folder_open:",
+}
+# Axis pages, in roadmap order (cycled when a roadmap has more axes).
+AXES = (":material/handshake:", ":material/school:", ":material/build:", ":material/explore:",
+        ":material/architecture:", ":material/extension:")
+# Progress status on an indicator card, coloured with Streamlit's markdown colours.
+STATUS = {"ahead": ":green[:material/check_circle:]", "on_track": ":orange[:material/pending:]",
+          "late": ":red[:material/error:]"}
+APP = ":material/analytics:"
+DEMO = ":material/science:"
+DETAIL = ":material/search:"
+PREPARE = ":material/inventory_2:"
+PPTX = ":material/slideshow:"
+PDF = ":material/picture_as_pdf:"
+PNG = ":material/image:"
+SVG = ":material/draw:"
+QUIT = ":material/close:"
+PREVIOUS = ":material/chevron_left:"
+NEXT = ":material/chevron_right:"
