@@ -28,6 +28,7 @@ CSS = """
 .st-key-copil-slide .copil-subtitle p {font-size: 1.25rem; color: #555;}
 .st-key-copil-slide button p {font-size: 0.85rem; line-height: 1.2;}
 .st-key-copil-footer p {font-size: 1.05rem; color: #444;}
+.st-key-copil-footer [data-testid="stCaptionContainer"] {opacity: 1;}  /* #444 at a caption's 0.6 fails AA */
 .st-key-copil-counter p {font-size: 1.4rem; font-weight: 600; text-align: center; margin: 0;}
 </style>
 """

@@ -9,11 +9,13 @@ import streamlit as st
 
 from components.shell import context, page_header
 from components.tables import french_styler
+from components.uploader import french_uploader
 from observatoire.model.dates import format_date_fr
 from observatoire.errors import ObservatoireError, ValidationError
 from observatoire.output.numbers import format_number
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
 from observatoire.ingest.templates import example_uai, template_bytes
+from observatoire.settings import setting
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,8 +40,8 @@ with st.expander("Modèles de fichiers (en-têtes, une ligne d'exemple, liste de
         right.download_button("Liste des indicateurs (CSV)", csv_files["_indicateurs.csv"], "indicateurs.csv", "text/csv",
                               key=f"modele-{fmt}-indicateurs")
 
-uploads = st.file_uploader("Fichiers à importer (CSV ou Excel .xlsx)", type=["csv", "txt", "xlsx"],
-                           accept_multiple_files=True, key="import_files")
+uploads = french_uploader("Fichiers à importer (CSV ou Excel .xlsx)", ["csv", "txt", "xlsx"], "import_files",
+                          int(float(setting("import_max_mb"))), accept_multiple_files=True)
 left, middle, right = st.columns(3)
 snapshot = left.date_input("Date de l'instantané", value=date.today(), max_value=date.today(), format="DD/MM/YYYY",
                            key="import_date", help="Le dernier jour de la période décrite, par exemple la fin du mois.")
