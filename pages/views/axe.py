@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.chart_text import chart as draw_chart
 from components.axis_view import (breakdown_options, breakdown_table, commune_table, label_groups, site_table,
                                   summary_sentence)
 from components import icons
@@ -112,7 +113,7 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
     by_class = indicator.level != "academie" and not ctx.view.filters.isolation and st.toggle(
         "Une courbe par classe d'isolement", key=f"{key}-classes")
     chart = trend_figure(ctx.store, indicator.id, ctx.view.filters, bool(by_class))
-    st.altair_chart(chart, key=f"{key}-graphique")
+    draw_chart(chart, key=f"{key}-graphique")
     if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and not target_is_level(indicator))):
         st.caption("La cible est fixée pour toute l'académie : elle n'est pas tracée pour ce périmètre"
                    + (" ni pour chaque classe." if by_class else "."))
@@ -158,7 +159,7 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     if rows.empty or rows["value"].isna().all():
         st.info(NO_VALUE_NOTICE)
         return
-    st.altair_chart(breakdown_figure(ctx.store, indicator.id, ctx.view.filters, breakdown, day),
+    draw_chart(breakdown_figure(ctx.store, indicator.id, ctx.view.filters, breakdown, day),
                     key=f"{key}-graphique")
     if indicator.rollup == "ratio":
         st.caption("Chaque taux est le rapport des sommes (numérateurs / dénominateurs), jamais une moyenne de taux.")

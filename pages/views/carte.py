@@ -7,6 +7,7 @@ per commune or zone), indicator_values (an indicator per commune or zone).
 import pandas as pd
 import streamlit as st
 
+from components.chart_text import chart as draw_chart
 from components.chart_export import chart_downloads
 from components.coverage import coverage_gap, coverage_table
 from components.maps import (clicked, collection_bounds, color_bins, fit_view, legend_html, simplify_boundaries,
@@ -159,11 +160,11 @@ with right:
                        "l'instantané précédent.")
         trend = coverage_chart(coverage, territory.isolation_colors, iso_labels,
                                "Part des établissements couverts, par classe")
-        st.altair_chart(trend, key="carte_tendance")
+        draw_chart(trend, key="carte_tendance")
         chart_downloads(trend, f"couverture-{service.id}", key="carte_tendance-export")
         if gaps["gap"].notna().any():
             in_points = gaps.dropna().assign(gap=lambda g: g["gap"] * 100)
             gap_plot = gap_chart(in_points, f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} "
                                             "à chaque instantané", "points", ",.1f")
-            st.altair_chart(gap_plot, key="carte_ecart")
+            draw_chart(gap_plot, key="carte_ecart")
             chart_downloads(gap_plot, f"ecart-{service.id}", key="carte_ecart-export")

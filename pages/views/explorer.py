@@ -9,6 +9,7 @@ from datetime import date
 
 import streamlit as st
 
+from components.chart_text import chart as draw_chart
 from components.session import query
 from components.shell import context, page_header
 from components.state import bound
@@ -104,7 +105,7 @@ else:
             chart = trend_chart(of, ind, color_by=None if breakdown == "total" else "group_label")
         else:
             chart = heatmap_chart(of, ind, names[breakdown])
-        st.altair_chart(chart, key=f"chart-{display}-{ind.id}")
+        draw_chart(chart, key=f"chart-{display}-{ind.id}")
 
 about = ctx.about() | {
     "Indicateurs": " ; ".join(i.label for i in shown),

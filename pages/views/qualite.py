@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from observatoire.output.charts import missing_heatmap
+from components.chart_text import chart as draw_chart
 from components.session import query
 from components.shell import context, page_header
 from components.tables import download_buttons, french_styler
@@ -36,7 +37,7 @@ by_area = query("quality_missing_by_area", indicator_ids=ids, **params)
 if by_area.empty:
     st.info("Aucune valeur attendue pour ces filtres.")
 else:
-    st.altair_chart(missing_heatmap(by_area), key="qualite_heatmap")
+    draw_chart(missing_heatmap(by_area), key="qualite_heatmap")
 
 missing = query("quality_missing_sites", snapshot_date=day, indicator_ids=ids, **params)
 st.markdown(f"**{len(missing)} valeur(s) manquante(s) le {format_date_fr(day)}**")
