@@ -1,5 +1,7 @@
 """Every icon on screen, from the Material Symbols font Streamlit bundles (no system emoji font needed)."""
 
+from pathlib import Path
+
 # Menu pages, by url path.
 PAGE = {
     "synthese": ":material/home:",
@@ -19,7 +21,8 @@ AXES = (":material/handshake:", ":material/school:", ":material/build:", ":mater
 # Progress status on an indicator card, coloured with Streamlit's markdown colours.
 STATUS = {"ahead": ":green[:material/check_circle:]", "on_track": ":orange[:material/pending:]",
           "late": ":red[:material/error:]"}
-APP = ":material/analytics:"
+# The favicon is a file: a Material Symbol as page_icon makes the browser fetch it from fonts.gstatic.com.
+APP = str(Path(__file__).resolve().parent.parent / "assets" / "favicon.svg")
 DEMO = ":material/science:"
 DETAIL = ":material/search:"
 PREPARE = ":material/inventory_2:"
