@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
 .PHONY: start test demo check clean
 
@@ -19,11 +20,18 @@ start: $(VENV)/.installed
 	$(BIN)/observatoire demo --if-missing
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-## test: install (Chromium too, when root and missing) and run every test, browser tests included
-test: $(VENV)/.installed
+## test: install (Chromium and npm too, when root and missing; axe-core from npm) and run every test, browser tests included
+test: $(VENV)/.installed $(AXE)
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/python -m pytest
+
+# axe-core, the accessibility audit injected by tests/browser/test_accessibility.py, pinned by package-lock.json.
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@command -v npm >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
+	npm ci --prefix tests/a11y --no-audit --no-fund --silent
+	touch $@
 
 demo: $(VENV)/.installed
 	$(BIN)/observatoire demo --force
@@ -32,4 +40,4 @@ check: $(VENV)/.installed
 	$(BIN)/observatoire check
 
 clean:
-	rm -rf $(VENV) data/snapshots data/reference data/manifest.json
+	rm -rf $(VENV) tests/a11y/node_modules data/snapshots data/reference data/manifest.json

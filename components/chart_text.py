@@ -17,6 +17,8 @@ from observatoire.model.dates import format_date_fr
 from observatoire.output.numbers import format_measure, format_number, format_percent
 
 SUMMARY = "Données du graphique"
+# Up to this many rows the data is an HTML table (read by screen readers); beyond, a scrolling grid.
+HTML_ROWS = 200
 
 
 def _specs(spec: dict):
@@ -71,5 +73,7 @@ def chart(figure: alt.TopLevelMixin, key: str, sentence: str | None = None, **kw
     with st.expander(SUMMARY, expanded=False):
         lead = sentence or (f"« {title} »" if title else "Ce graphique")
         st.caption(f"{lead} : {format_number(len(table))} ligne{'s' if len(table) > 1 else ''} de données.")
-        if len(table):
+        if 0 < len(table) <= HTML_ROWS:
+            st.table(table, hide_index=True)
+        elif len(table):
             st.dataframe(table, hide_index=True, key=f"{key}-donnees")

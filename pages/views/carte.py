@@ -130,8 +130,8 @@ left, middle, right = st.columns([11, 3, 8])
 with left:
     st.pydeck_chart(deck, height=620, on_select=_on_click, selection_mode="single-object", key=MAP_KEY)
     st.caption(f"{format_number(site_count)} établissements · cliquer sur "
-               f"{f'un {area}' if by_zone else 'une commune'} filtre toute "
-               "l'application sur elle ; cliquer sur un établissement ouvre sa fiche.")
+               f"{f'un {area}' if by_zone else 'une commune'} y restreint toute "
+               "l'application ; cliquer sur un établissement ouvre sa fiche.")
 with middle:
     st.markdown(legend_html(labels[shown] if shown != COVERAGE else value_label, bins,
                             territory.isolation_labels, territory.isolation_colors, service.label),

@@ -16,6 +16,7 @@ from components.state import bound
 from components.tables import download_buttons, french_styler, unit_format
 from observatoire.metrics.pivot import (DISPLAYS, PERIODS, VALUE_FILTERS, count_by_value, explore, filter_by_value,
                                         period_bounds, relabel, wide_table)
+from observatoire.metrics.progress import target_applies, target_is_level
 from observatoire.model.dates import format_date_fr
 from observatoire.model.filters import BREAKDOWNS
 from observatoire.output.charts import breakdown_chart, heatmap_chart, trend_chart
@@ -102,7 +103,10 @@ else:
             chart = breakdown_chart(last[last["indicator_id"] == ind.id].dropna(subset=["value"]), ind,
                                     names[breakdown], colors=colors)
         elif display == "lines":
-            chart = trend_chart(of, ind, color_by=None if breakdown == "total" else "group_label")
+            # An académie-wide total's target is no group's, nor a filtered or thresholded series' target.
+            whole = breakdown == "total" and not min_pupils
+            chart = trend_chart(of, ind, color_by=None if breakdown == "total" else "group_label",
+                                show_targets=target_is_level(ind) or (whole and target_applies(ind, ctx.view.filters)))
         else:
             chart = heatmap_chart(of, ind, names[breakdown])
         draw_chart(chart, key=f"chart-{display}-{ind.id}")
