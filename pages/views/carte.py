@@ -10,7 +10,7 @@ import streamlit as st
 from components.chart_text import chart as draw_chart
 from components.chart_export import chart_downloads
 from components.coverage import coverage_gap, coverage_table
-from components.maps import (clicked, collection_bounds, color_bins, fit_view, legend_html, simplify_boundaries,
+from components.maps import (AGGREGATE_ABOVE, clicked, collection_bounds, color_bins, fit_view, legend_html, simplify_boundaries,
                              territory_deck)
 from components.session import indicator_values, per_data_state, query
 from components.shell import context, page_header, page_path
@@ -134,7 +134,8 @@ with left:
                "l'application ; cliquer sur un établissement ouvre sa fiche.")
 with middle:
     st.markdown(legend_html(labels[shown] if shown != COVERAGE else value_label, bins,
-                            territory.isolation_labels, territory.isolation_colors, service.label),
+                            territory.isolation_labels, territory.isolation_colors, service.label,
+                            aggregated=site_count > AGGREGATE_ABOVE),
                 unsafe_allow_html=True)
 
 with right:
