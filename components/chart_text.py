@@ -66,7 +66,8 @@ def chart_table(spec: dict) -> pd.DataFrame:
 def chart(figure: alt.TopLevelMixin, key: str, sentence: str | None = None, **kwargs) -> None:
     """st.altair_chart, then its text alternative: a sentence and the data table, folded in an expander."""
     st.altair_chart(figure, key=key, **kwargs)
-    spec = figure.to_dict()
+    with alt.data_transformers.enable("default", max_rows=None):  # st.altair_chart takes any size too
+        spec = figure.to_dict()
     table = chart_table(spec)
     title = spec.get("title")
     title = title.get("text") if isinstance(title, dict) else title

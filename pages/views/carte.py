@@ -149,9 +149,9 @@ with right:
     else:
         iso_labels = territory.isolation_labels
         table = coverage_table(now, iso_labels)
-        st.dataframe(table, hide_index=True, key="carte_couverture", width="stretch",
-                     column_config={"Couverts": st.column_config.TextColumn(help="Établissements couverts sur "
-                                                                                 "établissements du champ")})
+        # An HTML table: its headers wrap in the narrow panel, where a grid cut the last column at 1 440 px.
+        st.table(table, hide_index=True)
+        st.caption("Couverts : établissements couverts sur établissements du champ.")
         urban, isolated = list(iso_labels)[0], list(iso_labels)[-1]
         gaps, gap_now, change = coverage_gap(coverage, urban, isolated)
         st.metric(f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} (part des établissements)",
