@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
 REPLICAS ?= 2
 
@@ -23,6 +24,8 @@ start: $(VENV)/.installed
 
 IDP := tools/idp
 $(IDP)/node_modules/.installed: $(IDP)/package.json $(IDP)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
 	cd $(IDP) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -38,13 +41,21 @@ serve: $(VENV)/.installed
 	$(BIN)/observatoire demo --if-missing
 	$(BIN)/python -m observatoire.serve --replicas $(REPLICAS) --port $(PORT)
 
-## test: install (Chromium and nginx too, when root and missing; the test identity provider) and run every test
-test: $(VENV)/.installed $(IDP)/node_modules/.installed
+## test: install (Chromium, nginx and npm too, when root and missing; the test identity provider, axe-core) and run
+## every test, browser tests included
+test: $(VENV)/.installed $(IDP)/node_modules/.installed $(AXE)
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
 	$(BIN)/python -m pytest
+
+# axe-core, the accessibility audit injected by tests/browser/test_accessibility.py, pinned by package-lock.json.
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@command -v npm >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
+	npm ci --prefix tests/a11y --no-audit --no-fund --silent
+	touch $@
 
 demo: $(VENV)/.installed
 	$(BIN)/observatoire demo --force
@@ -53,4 +64,4 @@ check: $(VENV)/.installed
 	$(BIN)/observatoire check
 
 clean:
-	rm -rf $(VENV) data/snapshots data/reference data/manifest.json
+	rm -rf $(VENV) tests/a11y/node_modules data/snapshots data/reference data/manifest.json

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from components import access, shell
+from components import access, icons, shell
 from components.session import unrestricted_store
 from observatoire.errors import AccessDenied
 
 # ?mode=copil opens the presentation with the sidebar folded (the page itself hides it); on an axis page, at that
 # axis's slide (?axe=N, which the presentation turns into ?slide=).
 copil = st.query_params.get("mode") == "copil"
-st.set_page_config(page_title=shell.APP_TITLE, page_icon="📊", layout="wide",
+st.set_page_config(page_title=shell.APP_TITLE, page_icon=icons.APP, layout="wide",
                    initial_sidebar_state="collapsed" if copil else "auto")
 grant = access.gate()  # stops here for a visitor not signed in, or signed in with no access
 page = shell.navigation(grant)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from components import icons
+
 from observatoire.access import audit
 from observatoire.access.perimeter import Perimeter
 from observatoire.access.roles import OPEN, AccessList, Grant, load_access
@@ -165,7 +167,7 @@ def _refuse(what: str) -> None:
 def sidebar_identity(grant: Grant) -> None:
     """Who is signed in, and the sign-out button; the open-access label in the open demo."""
     if grant is OPEN:
-        st.info(OPEN_LABEL, icon="🔓")
+        st.info(OPEN_LABEL, icon=icons.OPEN_ACCESS)
         return
     with st.sidebar:
         st.caption(f"Connecté(e) : {grant.identity} — {grant.label}")

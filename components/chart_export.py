@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import icons
 from observatoire.copil.export import chart_png, chart_svg
 from observatoire.output.tables import file_stem
 
@@ -19,6 +20,6 @@ def chart_downloads(chart, name: str, key: str, container=None) -> None:
     left, right = where.columns(2)
     stem = file_stem(name)
     left.download_button("Image PNG", lambda: chart_png(spec()), f"{stem}.png", "image/png", key=f"{key}-png",
-                         icon="🖼️", on_click="ignore")
+                         icon=icons.PNG, on_click="ignore")
     right.download_button("Image SVG", lambda: chart_svg(spec()).encode("utf-8"), f"{stem}.svg", "image/svg+xml",
-                          key=f"{key}-svg", icon="📐", on_click="ignore")
+                          key=f"{key}-svg", icon=icons.SVG, on_click="ignore")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import icons
 from observatoire.model.catalog import Indicator
 from observatoire.model.dates import format_date_fr
 from observatoire.output.numbers import format_change, format_percent, format_value
 from observatoire.metrics.progress import Headline
 
-STATUS_ICONS = {"ahead": "🟢", "on_track": "🟡", "late": "🔴"}
+STATUS_ICONS = icons.STATUS
 NO_VALUE_NOTICE = "Pas encore de donnée pour cet instantané."   # a card or chart with no value
 
 

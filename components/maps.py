@@ -37,6 +37,9 @@ FIT_WIDTH, FIT_HEIGHT = 640, 620
 # Site discs in screen pixels: radius = MIN + STEP * sqrt(pupils), so that size reads at the zoom that
 # shows the whole territory (in metres, every site was the same 3 px dot at that zoom).
 RADIUS_MIN_PX, RADIUS_STEP_PX, RADIUS_MAX_PX = 3.0, 0.22, 16
+# Beyond this many sites (a région académique: 7 000) one disc per site is a solid mass: the sites are drawn
+# one disc per square of a grid instead, until a filter (zone, commune, circonscription…) brings them under it.
+AGGREGATE_ABOVE = 1500
 
 
 def rgba(hex_color: str, alpha: int = 255) -> list[int]:
@@ -176,8 +179,9 @@ def bin_color(value, bins: list[Bin]) -> str:
 
 
 def legend_html(title: str, bins: list[Bin], isolation_labels: dict[str, str], isolation_colors: dict[str, str],
-                service_label: str) -> str:
-    """The map legend as HTML (the page draws it): commune classes, site colours, outlines by coverage."""
+                service_label: str, aggregated: bool = False) -> str:
+    """The map legend as HTML (the page draws it): commune classes, site colours, outlines by coverage;
+    `aggregated`: one disc per commune (see AGGREGATE_ABOVE), which the legend says."""
     def swatch(fill: str, border: str = OUTLINE, round_: bool = False, width: float = 1) -> str:
         radius = "50%" if round_ else "2px"
         return (f'<span style="display:inline-block;width:14px;height:14px;background:{fill};'
@@ -186,10 +190,17 @@ def legend_html(title: str, bins: list[Bin], isolation_labels: dict[str, str], i
     rows = [f"<div style='font-weight:600;margin-bottom:4px'>{html.escape(title)}</div>"]
     rows += [f"<div>{swatch(b.color)}{html.escape(b.label)}</div>" for b in bins]
     rows.append(f"<div>{swatch(NO_DATA_COLOR)}pas de donnée</div>")
-    rows.append("<div style='font-weight:600;margin:10px 0 4px'>Établissements (taille : élèves)</div>")
+    if aggregated:
+        rows.append("<div style='font-weight:600;margin:10px 0 4px'>Établissements regroupés : un disque par "
+                    "carré de la carte (taille : nombre d'établissements ; couleur : classe de la plupart)</div>"
+                    "<div style='margin-bottom:4px'>Filtrez (zone, circonscription, commune) ou cliquez sur une "
+                    "zone pour voir chaque établissement.</div>")
+    else:
+        rows.append("<div style='font-weight:600;margin:10px 0 4px'>Établissements (taille : élèves)</div>")
     rows += [f"<div>{swatch(isolation_colors[k], '#ffffff', True)}{html.escape(v)}</div>"
              for k, v in isolation_labels.items() if k in isolation_colors]
-    rows.append(f"<div style='font-weight:600;margin:10px 0 4px'>Contour : {html.escape(service_label)}</div>")
+    rows.append(f"<div style='font-weight:600;margin:10px 0 4px'>Contour : {html.escape(service_label)}"
+                f"{' (la moitié au moins des établissements du disque)' if aggregated else ''}</div>")
     for status, (colour, width, _alpha) in COVERAGE_OUTLINE.items():
         fill = "#bbbbbb" if status != "covered" else "#888888"
         rows.append(f"<div>{swatch(fill, colour if colour != '#ffffff' else '#dddddd', True, max(width, 1))}"
@@ -257,6 +268,32 @@ def site_frame(points: pd.DataFrame, isolation_labels: dict[str, str], isolation
     return frame[keep]
 
 
+def grid_frame(points: pd.DataFrame, isolation_colors: dict[str, str], cells: int = 18) -> pd.DataFrame:
+    """Sites gathered in a grid of about `cells` squares across the territory, one disc per square (columns
+    of site_frame but `uai`): size = its number of sites, fill = its most common isolation class, outline =
+    whether the service covers half or more of them. Per commune was still a solid mass (3 800 communes)."""
+    step = max(points["lon"].max() - points["lon"].min(), points["lat"].max() - points["lat"].min(), 1e-6) / cells
+    applicable = points["coverage_status"] != "not_applicable"
+    grouped = points.assign(_x=(points["lon"] // step).astype(int), _y=(points["lat"] // step).astype(int),
+                            _covered=points["coverage_status"].eq("covered"), _applicable=applicable) \
+        .groupby(["_x", "_y"], as_index=False) \
+        .agg(lon=("lon", "mean"), lat=("lat", "mean"), sites=("lon", "size"), covered=("_covered", "sum"),
+             applicable=("_applicable", "sum"), commune=("commune_name", lambda s: s.mode().iat[0]),
+             isolation=("isolation", lambda s: s.mode().iat[0]))
+    share = grouped["covered"] / grouped["applicable"].where(grouped["applicable"] > 0)
+    frame = pd.DataFrame({"isolation": grouped["isolation"], "lon": grouped["lon"], "lat": grouped["lat"]})
+    frame["radius"] = (RADIUS_MIN_PX + 0.7 * grouped["sites"] ** 0.5).clip(upper=RADIUS_MAX_PX).round(2)
+    frame["fill"] = [rgba(isolation_colors.get(c, "#666666"), 200) for c in frame["isolation"]]
+    frame["line"] = [rgba(COVERAGE_OUTLINE["covered" if s >= 0.5 else "not_covered"][0]) if pd.notna(s)
+                     else rgba(COVERAGE_OUTLINE["not_applicable"][0]) for s in share]
+    frame["line_width"] = 1.5
+    frame["tip"] = [f"{format_number(n)} établissement{'s' if n > 1 else ''} autour de {name}, "
+                    f"{'service sans objet' if pd.isna(s) else format_percent(s, 0) + ' couverts'}\n"
+                    "Filtrer (zone, circonscription, commune) pour voir chaque établissement"
+                    for name, n, s in zip(grouped["commune"], grouped["sites"], share)]
+    return frame.sort_values("radius", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def site_layer(frame: pd.DataFrame) -> pdk.Layer:
     """Sites as discs: fill = isolation class, size = pupils, outline = coverage status (from site_frame)."""
     dense = len(frame) > 2000  # a région académique: smaller discs and thinner outlines, the zones stay visible
@@ -305,14 +342,17 @@ def territory_deck(boundaries: dict, view: tuple[float, float, float], commune_v
     """The carte's deck (communes or zones coloured by `commune_values`, the sites of site_points.sql outlined
     by the service's coverage) and its site count. Its JSON is written here, once: a deck kept by
     st.cache_resource is then served as it is on every rerun."""
-    sites = site_frame(points, isolation_labels, isolation_colors, service_indicator.label, service_indicator.unit,
-                       SITE_TYPE_LABELS)
+    if len(points) > AGGREGATE_ABOVE:
+        sites = grid_frame(points, isolation_colors)
+    else:
+        sites = site_frame(points, isolation_labels, isolation_colors, service_indicator.label,
+                           service_indicator.unit, SITE_TYPE_LABELS)
     latitude, longitude, zoom = view
     deck = map_deck(boundaries, commune_values, sites, bins, value_label, unit,
                     pdk.ViewState(latitude=latitude, longitude=longitude, zoom=zoom, min_zoom=4, max_zoom=14),
                     selected_commune=selected, basemap=basemap, click_hint=click_hint)
     deck.to_json()
-    return deck, len(sites)
+    return deck, len(points)
 
 
 def clicked(selection) -> tuple[str, str] | None:

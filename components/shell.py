@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.access import visible
+from components import icons
 from components.session import get_store
 from components.state import View, filter_labels, filter_widgets
 from observatoire.model.dates import format_date_fr
@@ -20,25 +21,25 @@ APP_TITLE = "Observatoire du numérique éducatif"
 # roadmap: menu() puts one per axis it declares, titled by its short title (see AXIS_ICONS).
 PAGES = {
     "Pilotage": [
-        ("synthese.py", "Synthèse", "synthese", "🏠"),
-        ("axe_1.py", "Axe 1", "axe-1", "🤝"),
-        ("axe_2.py", "Axe 2", "axe-2", "🎓"),
-        ("axe_3.py", "Axe 3", "axe-3", "🧰"),
-        ("carte.py", "Carte du territoire", "carte", "🗺️"),
-        ("presentation.py", "Présentation COPIL", "presentation", "📽️"),
-        ("annotations.py", "Décisions et annotations", "annotations", "📝"),
+        ("synthese.py", "Synthèse", "synthese", icons.PAGE["synthese"]),
+        ("axe_1.py", "Axe 1", "axe-1", icons.AXES[0]),
+        ("axe_2.py", "Axe 2", "axe-2", icons.AXES[1]),
+        ("axe_3.py", "Axe 3", "axe-3", icons.AXES[2]),
+        ("carte.py", "Carte du territoire", "carte", icons.PAGE["carte"]),
+        ("presentation.py", "Présentation COPIL", "presentation", icons.PAGE["presentation"]),
+        ("annotations.py", "Décisions et annotations", "annotations", icons.PAGE["annotations"]),
     ],
     "Établissements": [
-        ("etablissement.py", "Fiche établissement", "etablissement", "🏫"),
-        ("commune.py", "Fiche commune", "commune", "🏘️"),
+        ("etablissement.py", "Fiche établissement", "etablissement", icons.PAGE["etablissement"]),
+        ("commune.py", "Fiche commune", "commune", icons.PAGE["commune"]),
     ],
     "Données": [
-        ("explorer.py", "Explorateur", "explorateur", "🔎"),
-        ("sql.py", "Console SQL", "sql", "⌨️"),
-        ("importer.py", "Importer des données", "importer", "📥"),
-        ("qualite.py", "Qualité des données", "qualite", "🩺"),
-        ("donnees.py", "Catalogue et instantanés", "donnees", "🗂️"),
-        ("journal.py", "Journal d'audit", "journal", "📜"),
+        ("explorer.py", "Explorateur", "explorateur", icons.PAGE["explorateur"]),
+        ("sql.py", "Console SQL", "sql", icons.PAGE["sql"]),
+        ("importer.py", "Importer des données", "importer", icons.PAGE["importer"]),
+        ("qualite.py", "Qualité des données", "qualite", icons.PAGE["qualite"]),
+        ("donnees.py", "Catalogue et instantanés", "donnees", icons.PAGE["donnees"]),
+        ("journal.py", "Journal d'audit", "journal", icons.PAGE["journal"]),
     ],
 }
 VIEWS = Path(__file__).resolve().parent.parent / "pages" / "views"
@@ -77,7 +78,7 @@ class Context:
 
 
 AXIS_PAGE = re.compile(r"^axe_(\d+)\.py$")
-AXIS_ICONS = ("🤝", "🎓", "🧰", "🧭", "📐", "🧩")
+AXIS_ICONS = icons.AXES
 
 
 def menu(catalog) -> dict[str, list[tuple[str, str, str, str]]]:
@@ -119,7 +120,7 @@ def frame() -> View:
             st.caption("Aucun instantané.")
     if store.is_demo:
         with st.container(key="demo-label"):   # the presentation shrinks it by this key
-            st.warning(DEMO_LABEL, icon="🧪")
+            st.warning(DEMO_LABEL, icon=icons.DEMO)
     if not store.snapshot_dates:
         st.error(
             "Aucun instantané dans le dossier de données "

@@ -8,6 +8,7 @@ import html
 import streamlit as st
 
 from components.access import audited_export
+from components import icons
 from components.chart_export import chart_downloads
 from observatoire.copil.deck import Deck, typeset
 from observatoire.copil.export import PPTX_MIME, render_charts, to_pdf, to_pptx
@@ -39,6 +40,7 @@ CSS = """
 .copil-more {display: none;}
 .st-key-copil-slide .copil-more p {font-size: 1.05rem; color: #555;}
 .st-key-copil-footer p {font-size: 1.05rem; color: #444;}
+.st-key-copil-footer [data-testid="stCaptionContainer"] {opacity: 1;}  /* #444 at a caption's 0.6 fails AA */
 .st-key-copil-counter p {font-size: 1.4rem; font-weight: 600; text-align: center; margin: 0;}
 .st-key-copil-slide li:nth-child(n+LARGE_NEXT), [class*="st-key-copil-chart-small-"] {display: none;}
 .st-key-copil-slide .copil-more-large {display: block;}
@@ -139,7 +141,7 @@ def draw_files(deck: Deck, identity: tuple) -> None:
     st.subheader("Diaporama à distribuer", anchor=False)
     st.caption("Les mêmes diapositives, avec les mêmes chiffres : graphiques en images, date de l'instantané, "
                "périmètre et sources en pied de chaque page. Tout est produit sur ce poste, sans connexion.")
-    if st.button("Préparer le PowerPoint et le PDF", key="copil-preparer", icon="📦"):
+    if st.button("Préparer le PowerPoint et le PDF", key="copil-preparer", icon=icons.PREPARE):
         with st.status("Préparation du diaporama…", expanded=True) as status:
             bar = st.progress(0.0, text="Graphiques")
 
@@ -158,6 +160,6 @@ def draw_files(deck: Deck, identity: tuple) -> None:
         left, right = st.columns(2)
         stem = deck.file_stem()
         left.download_button("Télécharger le PowerPoint", audited_export(pptx, f"{stem}.pptx"), f"{stem}.pptx", PPTX_MIME,
-                             key="copil-pptx", icon="📊", on_click="ignore")
+                             key="copil-pptx", icon=icons.PPTX, on_click="ignore")
         right.download_button("Télécharger le PDF", audited_export(pdf, f"{stem}.pdf"), f"{stem}.pdf", "application/pdf",
-                              key="copil-pdf", icon="📄", on_click="ignore")
+                              key="copil-pdf", icon=icons.PDF, on_click="ignore")

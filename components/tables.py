@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.access import audited_export
 from observatoire.output.tables import file_stem, to_csv_bytes, to_xlsx_bytes
-from observatoire.output.numbers import format_number, format_percent
+from observatoire.output.numbers import format_measure, format_number, format_percent
 
 DEMO_NOTE = "Données de démonstration : valeurs fictives"
 # Rows of a long table drawn on screen: French formatting goes through a pandas Styler, a few seconds a rerun
@@ -27,23 +27,26 @@ def screen_rows(table: pd.DataFrame, limit: int | None = None) -> tuple[pd.DataF
 def french_styler(frame: pd.DataFrame, formats: dict[str, str]):
     """A Styler that shows French numbers while the values stay numeric (so columns sort correctly).
 
-    formats: column -> 'int', 'dec1', 'dec2', 'pct' or 'euro'.
+    formats: column -> 'int', 'dec1', 'dec2', 'num' (whole numbers bare, else 2 decimals), 'pct' or 'euro'.
     """
     funcs = {
         "int": lambda v: format_number(v, 0),
         "dec1": lambda v: format_number(v, 1),
         "dec2": lambda v: format_number(v, 2),
+        "num": format_measure,
         "pct": lambda v: format_percent(v, 1),
         "euro": lambda v: format_number(v, 0) + "\u202f€" if pd.notna(v) else "—",
     }
-    return frame.style.format({c: funcs[f] for c, f in formats.items() if c in frame.columns}, na_rep="—")
+    # Every column's missing cells read "—" (a text column would otherwise show "None").
+    return frame.style.format(na_rep="—").format({c: funcs[f] for c, f in formats.items() if c in frame.columns},
+                                                 na_rep="—")
 
 
 def unit_format(unit: str) -> str:
     return {"rate": "pct", "score": "dec2", "amount": "euro"}.get(unit, "int")
 
 
-EXPORT_DECIMALS = {"pct": 1, "dec1": 1, "dec2": 2, "int": 0, "euro": 0}
+EXPORT_DECIMALS = {"pct": 1, "dec1": 1, "dec2": 2, "num": 2, "int": 0, "euro": 0}
 
 
 def export_frame(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.DataFrame:

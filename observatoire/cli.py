@@ -180,9 +180,11 @@ def cmd_demo(args, directory: Path) -> int:
     started = time.perf_counter()
     manifest = build_demo(directory, seed=args.seed if args.seed is not None else DEFAULT_SEED,
                           scale=args.scale, force=args.force)
-    print(f"Démonstration écrite dans {directory} : {manifest['sites']} établissements, "
-          f"{manifest['snapshots']} instantanés, {manifest['facts']} faits "
-          f"({time.perf_counter() - started:.1f} s).")
+    from observatoire.output.numbers import format_duration, format_number
+
+    print(f"Démonstration écrite dans {directory} : {format_number(manifest['sites'])} établissements, "
+          f"{format_number(manifest['snapshots'])} instantanés, {format_number(manifest['facts'])} faits "
+          f"({format_duration(time.perf_counter() - started)}).")
     return EXIT_OK
 
 
@@ -201,6 +203,7 @@ def cmd_check(args, directory: Path) -> int:
 
 def cmd_snapshots(args, directory: Path) -> int:
     from observatoire.model.dates import format_date_fr
+    from observatoire.output.numbers import format_number, format_timestamp
     from observatoire.storage.snapshots import list_snapshots
 
     if args.delete or args.restore:
@@ -212,8 +215,8 @@ def cmd_snapshots(args, directory: Path) -> int:
         return EXIT_OK
     print(f"{'date':<12} {'faits':>9}  {'démo':<5} créé le")
     for info in snapshots:
-        print(f"{info.snapshot_date.isoformat():<12} {info.rows:>9}  {'oui' if info.manifest.get('demo') else 'non':<5} "
-              f"{info.manifest.get('created_at', '?')}")
+        print(f"{info.snapshot_date.isoformat():<12} {format_number(info.rows):>9}  "
+              f"{'oui' if info.manifest.get('demo') else 'non':<5} {format_timestamp(info.manifest.get('created_at'))}")
     print(f"{len(snapshots)} instantané(s), du {format_date_fr(snapshots[0].snapshot_date)} "
           f"au {format_date_fr(snapshots[-1].snapshot_date)}.")
     return EXIT_OK

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from observatoire.model.catalog import Indicator
-from observatoire.model.dates import MONTHS_FR, MONTHS_FR_SHORT, school_year_bounds
+from observatoire.model.dates import MONTHS_FR, MONTHS_FR_SHORT, format_date_fr, school_year_bounds
 
 BLEU_FRANCE = "#000091"
 ROUGE_MARIANNE = "#E1000F"
@@ -130,7 +130,7 @@ def breakdown_chart(frame: pd.DataFrame, indicator: Indicator, breakdown_label: 
         color = alt.Color("group_label:N", legend=None,
                           scale=alt.Scale(domain=[labels[g] for g in present], range=[colors[g] for g in present]))
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("group_label:N", sort="-x", title=None),
+        y=alt.Y("group_label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
         x=alt.X("value:Q", title=None, axis=alt.Axis(format=fmt)),
         color=color,
         tooltip=[alt.Tooltip("group_label:N", title=breakdown_label), alt.Tooltip("value:Q", title=indicator.label, format=fmt),
@@ -181,16 +181,23 @@ def coverage_chart(frame: pd.DataFrame, colors: dict[str, str], labels: dict[str
     return french(chart.properties(title=title, height=height))
 
 
+def _day_labels(days: pd.Series) -> tuple[pd.Series, list[str]]:
+    """'31 janvier 2025' for each snapshot date, and the labels in date order (an ordinal axis sorts text)."""
+    parsed = pd.to_datetime(days).dt.date
+    labels = parsed.map(format_date_fr)
+    return labels, [format_date_fr(d) for d in sorted(parsed.unique())]
+
+
 def heatmap_chart(frame: pd.DataFrame, indicator: Indicator, breakdown_label: str,
                   title: str | None = None) -> alt.TopLevelMixin:
     """Groups x snapshots, coloured by the rolled-up value (columns snapshot_date, group_label, value)."""
     data = frame[["snapshot_date", "group_label", "value"]].copy()
-    data["instantane"] = pd.to_datetime(data["snapshot_date"]).dt.strftime("%Y-%m-%d")
+    data["instantane"], days = _day_labels(data["snapshot_date"])
     fmt = value_format(indicator)
     title = title or f"{indicator.label} par {breakdown_label.lower()} et instantané"
     chart = alt.Chart(data).mark_rect().encode(
-        x=alt.X("instantane:O", title=None, axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("group_label:N", title=None, sort="ascending"),
+        x=alt.X("instantane:O", title=None, sort=days, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("group_label:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=0)),
         color=alt.Color("value:Q", title=None, scale=alt.Scale(scheme="viridis"), legend=alt.Legend(format=fmt)),
         tooltip=[alt.Tooltip("group_label:N", title=breakdown_label), alt.Tooltip("instantane:O", title="Instantané"),
                  alt.Tooltip("value:Q", title=indicator.label, format=fmt)],
@@ -202,11 +209,11 @@ def missing_heatmap(frame: pd.DataFrame, title: str = "Part des données manquan
     """Areas x snapshots, coloured by the share of expected facts not reported
     (columns snapshot_date, area_kind, area_name, missing_share, missing_facts, expected_facts)."""
     data = frame[["snapshot_date", "area_kind", "area_name", "missing_share", "missing_facts", "expected_facts"]].copy()
-    data["instantane"] = pd.to_datetime(data["snapshot_date"]).dt.strftime("%Y-%m-%d")
+    data["instantane"], days = _day_labels(data["snapshot_date"])
     data["zone"] = data["area_kind"] + " " + data["area_name"]
     chart = alt.Chart(data).mark_rect().encode(
-        x=alt.X("instantane:O", title=None, axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("zone:N", title=None, sort="ascending"),
+        x=alt.X("instantane:O", title=None, sort=days, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("zone:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=0)),
         color=alt.Color("missing_share:Q", title=None, scale=alt.Scale(scheme="orangered", domain=[0, 1]),
                         legend=alt.Legend(format=".0%")),
         tooltip=[alt.Tooltip("zone:N", title="Zone"), alt.Tooltip("instantane:O", title="Instantané"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pandas as pd
 
@@ -21,7 +22,11 @@ def _defuse(value):
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+        present = out[column].dropna()
+        if out[column].dtype == object and len(present) and all(isinstance(v, Decimal) for v in present):
+            # DuckDB DECIMAL arrives as Decimal objects: as floats they get the decimal comma, like DOUBLE
+            out[column] = out[column].astype(float)
+        elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(_defuse)
     return out
 

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from components import icons
 from components.shell import context, page_header
 from observatoire.errors import ValidationError
 from observatoire.model.dates import format_date_fr
@@ -33,7 +34,7 @@ with st.form("annotation-form", clear_on_submit=True):
                                format_func=lambda i: WHOLE_ROADMAP if i is None else indicators[i])
     scope = right.selectbox("Périmètre", [None, *circonscriptions], key="note-circonscription",
                             format_func=lambda c: WHOLE_TERRITORY if c is None else f"Circonscription {circonscriptions[c]}")
-    if st.form_submit_button("Enregistrer l'annotation", icon="📝"):
+    if st.form_submit_button("Enregistrer l'annotation", icon=icons.SAVE):
         note = Annotation(day, text, indicator, scope, author)
         problems = check(note, indicators, circonscriptions)
         if problems:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.chart_text import chart as draw_chart
 from components.axis_view import (breakdown_options, breakdown_table, commune_table, label_groups, site_table,
                                   summary_sentence)
+from components import icons
 from components.chart_export import chart_downloads
 from components.equity_view import class_labels
 from components.fiches import commune_label, open_fiche, site_label
@@ -60,7 +62,7 @@ def render(number: int) -> None:
                 for column, ind in zip(st.columns(CARDS_PER_ROW), row):
                     with column:
                         indicator_card(ind, *figures[ind.id], key=f"card-{ind.id}")
-                        st.button("Voir le détail", key=f"detail-{ind.id}", type="tertiary", icon="🔍",
+                        st.button("Voir le détail", key=f"detail-{ind.id}", type="tertiary", icon=icons.DETAIL,
                                   on_click=_choose, args=(chosen_key, ind.id))
 
     st.header("Détail d'un indicateur", anchor="detail")
@@ -125,7 +127,7 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
         "Une courbe par classe d'isolement", key=f"{key}-classes")
     notes = notes_for(ctx.view.filters.circonscription, indicator.id)
     chart = trend_spec(ctx.store, indicator.id, ctx.view.filters, bool(by_class), notes)
-    st.vega_lite_chart(chart, key=f"{key}-graphique")
+    draw_chart(chart, key=f"{key}-graphique")
     if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and not target_is_level(indicator))):
         st.caption("La cible est fixée pour toute l'académie : elle n'est pas tracée pour ce périmètre"
                    + (" ni pour chaque classe." if by_class else "."))
@@ -177,8 +179,7 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     if rows.empty or rows["value"].isna().all():
         st.info(NO_VALUE_NOTICE)
         return
-    st.vega_lite_chart(breakdown_spec(ctx.store, indicator.id, ctx.view.filters, breakdown, day),
-                       key=f"{key}-graphique")
+    draw_chart(breakdown_spec(ctx.store, indicator.id, ctx.view.filters, breakdown, day), key=f"{key}-graphique")
     if indicator.rollup == "ratio":
         st.caption("Chaque taux est le rapport des sommes (numérateurs / dénominateurs), jamais une moyenne de taux.")
     table = breakdown_table(indicator, rows, breakdown, names)

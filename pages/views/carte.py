@@ -7,9 +7,10 @@ per commune or zone), indicator_values (an indicator per commune or zone).
 import pandas as pd
 import streamlit as st
 
+from components.chart_text import chart as draw_chart
 from components.chart_export import chart_downloads
 from components.coverage import coverage_gap, coverage_table
-from components.maps import (clicked, collection_bounds, color_bins, fit_view, legend_html, simplify_boundaries,
+from components.maps import (AGGREGATE_ABOVE, clicked, collection_bounds, color_bins, fit_view, legend_html, simplify_boundaries,
                              territory_deck)
 from components.session import indicator_values, per_data_state, query
 from components.shell import context, page_header, page_path
@@ -129,11 +130,12 @@ left, middle, right = st.columns([11, 3, 8])
 with left:
     st.pydeck_chart(deck, height=620, on_select=_on_click, selection_mode="single-object", key=MAP_KEY)
     st.caption(f"{format_number(site_count)} établissements · cliquer sur "
-               f"{f'un {area}' if by_zone else 'une commune'} filtre toute "
-               "l'application sur elle ; cliquer sur un établissement ouvre sa fiche.")
+               f"{f'un {area}' if by_zone else 'une commune'} y restreint toute "
+               "l'application ; cliquer sur un établissement ouvre sa fiche.")
 with middle:
     st.markdown(legend_html(labels[shown] if shown != COVERAGE else value_label, bins,
-                            territory.isolation_labels, territory.isolation_colors, service.label),
+                            territory.isolation_labels, territory.isolation_colors, service.label,
+                            aggregated=site_count > AGGREGATE_ABOVE),
                 unsafe_allow_html=True)
 
 with right:
@@ -147,9 +149,9 @@ with right:
     else:
         iso_labels = territory.isolation_labels
         table = coverage_table(now, iso_labels)
-        st.dataframe(table, hide_index=True, key="carte_couverture", width="stretch",
-                     column_config={"Couverts": st.column_config.TextColumn(help="Établissements couverts sur "
-                                                                                 "établissements du champ")})
+        # An HTML table: its headers wrap in the narrow panel, where a grid cut the last column at 1 440 px.
+        st.table(table, hide_index=True)
+        st.caption("Couverts : établissements couverts sur établissements du champ.")
         urban, isolated = list(iso_labels)[0], list(iso_labels)[-1]
         gaps, gap_now, change = coverage_gap(coverage, urban, isolated)
         st.metric(f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} (part des établissements)",
@@ -159,11 +161,11 @@ with right:
                        "l'instantané précédent.")
         trend = coverage_chart(coverage, territory.isolation_colors, iso_labels,
                                "Part des établissements couverts, par classe")
-        st.altair_chart(trend, key="carte_tendance")
+        draw_chart(trend, key="carte_tendance")
         chart_downloads(trend, f"couverture-{service.id}", key="carte_tendance-export")
         if gaps["gap"].notna().any():
             in_points = gaps.dropna().assign(gap=lambda g: g["gap"] * 100)
             gap_plot = gap_chart(in_points, f"Écart {iso_labels[isolated].lower()} – {iso_labels[urban].lower()} "
                                             "à chaque instantané", "points", ",.1f")
-            st.altair_chart(gap_plot, key="carte_ecart")
+            draw_chart(gap_plot, key="carte_ecart")
             chart_downloads(gap_plot, f"ecart-{service.id}", key="carte_ecart-export")

@@ -8,6 +8,7 @@ medians of its isolation class and of its circonscription or bassin.
 import pandas as pd
 import streamlit as st
 
+from components.chart_text import chart as draw_chart
 from components.fiches import (HISTORY_HELP, area_filters, area_of, comparison_export, comparison_table, draw_facts,
                                fiche_heading, linked_subject, search_box, search_index, site_facts,
                                site_history_chart, site_label)
@@ -82,7 +83,7 @@ chosen = st.selectbox("Indicateur", ids, key="etablissement-indicateur",
                       format_func=lambda i: ctx.catalog.indicator(i).label)
 if chosen:
     own = indicator_values([chosen], Filters(), "site", uai=uai)
-    st.altair_chart(site_history_chart(territory, site, ctx.catalog.indicator(chosen), own,
+    draw_chart(site_history_chart(territory, site, ctx.catalog.indicator(chosen), own,
                                        indicator_medians([chosen], peers_filters),
                                        indicator_medians([chosen], area_filter), class_label, area_label),
                     key="etablissement-graphique")

@@ -9,12 +9,14 @@ from datetime import date
 
 import streamlit as st
 
+from components.chart_text import chart as draw_chart
 from components.session import notes_for, query
 from components.shell import context, page_header
 from components.state import bound
 from components.tables import download_buttons, french_styler, unit_format
 from observatoire.metrics.pivot import (DISPLAYS, PERIODS, VALUE_FILTERS, count_by_value, explore, filter_by_value,
                                         period_bounds, relabel, wide_table)
+from observatoire.metrics.progress import target_applies, target_is_level
 from observatoire.model.dates import format_date_fr
 from observatoire.model.filters import BREAKDOWNS
 from observatoire.output.charts import breakdown_chart, heatmap_chart, trend_chart
@@ -81,12 +83,12 @@ if breakdown == "site" and not values.empty:
     values = filter_by_value(values, which)
 
 table = wide_table(values, shown, breakdown, with_sites=breakdown == "site")
+formats = {i.label: unit_format(i.unit) for i in shown} | {"Élèves": "int"}  # screen and download alike
 if not shown:
     st.stop()
 if values.empty:
     st.info("Aucune valeur pour ce choix.")
 elif display == "table":
-    formats = {i.label: unit_format(i.unit) for i in shown} | {"Élèves": "int"}
     view = table.assign(Instantané=table["Instantané"].map(format_date_fr))
     st.dataframe(french_styler(view, formats), hide_index=True, key="explorer-table")
 else:
@@ -101,11 +103,14 @@ else:
             chart = breakdown_chart(last[last["indicator_id"] == ind.id].dropna(subset=["value"]), ind,
                                     names[breakdown], colors=colors)
         elif display == "lines":
+            # An académie-wide total's target is no group's, nor a filtered or thresholded series' target.
+            whole = breakdown == "total" and not min_pupils
             chart = trend_chart(of, ind, color_by=None if breakdown == "total" else "group_label",
+                                show_targets=target_is_level(ind) or (whole and target_applies(ind, ctx.view.filters)),
                                 annotations=notes_for(ctx.view.filters.circonscription, ind.id))
         else:
             chart = heatmap_chart(of, ind, names[breakdown])
-        st.altair_chart(chart, key=f"chart-{display}-{ind.id}")
+        draw_chart(chart, key=f"chart-{display}-{ind.id}")
 
 about = ctx.about() | {
     "Indicateurs": " ; ".join(i.label for i in shown),
@@ -115,4 +120,4 @@ about = ctx.about() | {
 }
 if breakdown == "site":
     about["Établissements affichés"] = VALUE_FILTERS[which]
-download_buttons(table, ["explorateur", breakdown, date_to.isoformat()], about, key="dl-explorer")
+download_buttons(table, ["explorateur", breakdown, date_to.isoformat()], about, key="dl-explorer", formats=formats)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.chart_text import chart as draw_chart
 from components.equity_view import Gaps, absent_sentence, class_labels, detail_chart, draw_gap_table
 from components.session import indicator_values, per_data_state, query
 from components.shell import Context
@@ -71,4 +72,4 @@ def gap_detail(ctx: Context, indicator: Indicator, key: str) -> None:
         st.info(absent_classes(ctx) or "Pas encore de donnée pour les deux classes à cet instantané : écart non calculé.")
         return
     st.markdown(equity.gap_sentence(indicator, summary.iloc[0], day, urban_label, isolated_label))
-    st.altair_chart(detail_chart(territory, indicator, series), key=f"{key}-graphique")
+    draw_chart(detail_chart(territory, indicator, series), key=f"{key}-graphique")

@@ -10,11 +10,13 @@ import streamlit as st
 from components.access import record
 from components.shell import context, page_header
 from components.tables import french_styler
+from components.uploader import french_uploader
 from observatoire.model.dates import format_date_fr
 from observatoire.errors import ObservatoireError, ValidationError, os_error_message, safe_text
 from observatoire.output.numbers import format_number
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
 from observatoire.ingest.templates import example_uai, template_bytes
+from observatoire.settings import setting
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,8 +41,8 @@ with st.expander("Modèles de fichiers (en-têtes, une ligne d'exemple, liste de
         right.download_button("Liste des indicateurs (CSV)", csv_files["_indicateurs.csv"], "indicateurs.csv", "text/csv",
                               key=f"modele-{fmt}-indicateurs")
 
-uploads = st.file_uploader("Fichiers à importer (CSV ou Excel .xlsx)", type=["csv", "txt", "xlsx"],
-                           accept_multiple_files=True, key="import_files")
+uploads = french_uploader("Fichiers à importer (CSV ou Excel .xlsx)", ["csv", "txt", "xlsx"], "import_files",
+                          int(float(setting("import_max_mb"))), accept_multiple_files=True)
 left, middle, right = st.columns(3)
 snapshot = left.date_input("Date de l'instantané", value=date.today(), max_value=date.today(), format="DD/MM/YYYY",
                            key="import_date", help="Le dernier jour de la période décrite, par exemple la fin du mois.")
@@ -99,7 +101,7 @@ with tempfile.TemporaryDirectory(prefix="observatoire-import-") as folder:
             "Entité": head["entity_id"], "Valeur": head["value"], "Dénominateur": head["denominator"],
         })
         st.caption(f"{format_number(len(plan.facts))} fait(s) lu(s)" + (" ; les 500 premiers :" if len(plan.facts) > 500 else " :"))
-        st.dataframe(french_styler(preview, {"Valeur": "dec2", "Dénominateur": "dec2", "Ligne": "int"}), hide_index=True,
+        st.dataframe(french_styler(preview, {"Valeur": "num", "Dénominateur": "num", "Ligne": "int"}), hide_index=True,
                      key="import_preview")
     if len(plan.site_changes):
         st.caption("Changements du référentiel des établissements :")

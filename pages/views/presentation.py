@@ -9,6 +9,7 @@ from datetime import date
 
 import streamlit as st
 
+from components import icons
 from components.session import per_data_state
 from components.shell import context, page_path
 from components.slides import CSS, draw_chart_downloads, draw_files, draw_slide, listen_to_clicker
@@ -68,7 +69,7 @@ if SINCE_KEY not in st.session_state and SINCE_KEY not in st.query_params and ea
 
 with st.container(key="copil-bar"):
     bar = st.columns([1.2, 0.8, 1.2, 4, 1.8], vertical_alignment="center")
-menu = bar[4].popover("Menu présentateur", icon="🎛️", width="stretch")
+menu = bar[4].popover("Menu présentateur", icon=icons.PRESENTER, width="stretch")
 since_text = bound(menu.selectbox, "Comparer avec l'instantané du", options, SINCE_KEY,
                    lambda d: format_date_fr(date.fromisoformat(d)),
                    placeholder="Choisir…", help="« Ce qui a changé depuis le dernier COPIL » compare l'instantané présenté à celui-ci.") \
@@ -78,9 +79,9 @@ since = date.fromisoformat(since_text) if since_text else None
 deck = slides(ctx.store, day, ctx.view.filters, since, ctx.labels, annotation_stamp(ctx.store.data_dir))
 total = len(deck.slides)
 _open_from_link(deck, ctx.catalog)
-bar[0].button("◀ Précédente", key="copil-precedente", on_click=_move, args=(-1, total), width="stretch",
+bar[0].button("Précédente", key="copil-precedente", icon=icons.PREVIOUS, on_click=_move, args=(-1, total), width="stretch",
               help="Touche Page précédente ou flèche gauche")
-bar[2].button("Suivante ▶", key="copil-suivante", on_click=_move, args=(1, total), width="stretch",
+bar[2].button("Suivante", key="copil-suivante", icon=icons.NEXT, on_click=_move, args=(1, total), width="stretch",
               help="Touche Page suivante ou flèche droite (télécommande de présentation)")
 number = bound(menu.selectbox, "Aller à la diapositive", list(range(1, total + 1)), SLIDE_KEY,
                str, persist_state=None) or 1
@@ -95,4 +96,4 @@ with menu:
         st.markdown("**Graphiques de cette diapositive**")
         draw_chart_downloads(slide)
     draw_files(deck, (ctx.store.fingerprint, day, ctx.view.filters, since))
-    st.page_link(page_path("synthese"), label="Quitter la présentation", icon="✖️")
+    st.page_link(page_path("synthese"), label="Quitter la présentation", icon=icons.QUIT)

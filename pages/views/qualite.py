@@ -4,9 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from observatoire.output.charts import missing_heatmap
+from components.chart_text import chart as draw_chart
 from components.session import query
 from components.shell import context, page_header
 from components.tables import download_buttons, french_styler
+from observatoire.output.numbers import format_number, format_timestamp
 from observatoire.model.catalog import LEVELS
 from observatoire.model.dates import format_date_fr
 from observatoire.settings import setting
@@ -35,7 +37,7 @@ by_area = query("quality_missing_by_area", indicator_ids=ids, **params)
 if by_area.empty:
     st.info("Aucune valeur attendue pour ces filtres.")
 else:
-    st.altair_chart(missing_heatmap(by_area), key="qualite_heatmap")
+    draw_chart(missing_heatmap(by_area), key="qualite_heatmap")
 
 missing = query("quality_missing_sites", snapshot_date=day, indicator_ids=ids, **params)
 st.markdown(f"**{len(missing)} valeur(s) manquante(s) le {format_date_fr(day)}**")
@@ -72,7 +74,7 @@ else:
         "Constat": outliers["reason"], "Valeur": outliers["measure"], "Valeur précédente": outliers["previous_measure"],
         "Date précédente": outliers["previous_date"].map(_date),
     })
-    st.dataframe(french_styler(shown, {"Valeur": "dec2", "Valeur précédente": "dec2"}), hide_index=True,
+    st.dataframe(french_styler(shown, {"Valeur": "num", "Valeur précédente": "num"}), hide_index=True,
                  key="qualite_atypiques")
 
 st.subheader("Manifeste de l'instantané")
@@ -81,15 +83,16 @@ if info is None:
     st.info("Instantané introuvable.")
 else:
     m = info.manifest
-    st.markdown(f"Instantané du **{format_date_fr(day)}**, version {m.get('version', 1)}, {info.rows} faits, "
-                f"créé le {m.get('created_at', '?')} (programme {m.get('program_version', '?')}). "
+    st.markdown(f"Instantané du **{format_date_fr(day)}**, version {m.get('version', 1)}, {format_number(info.rows)} faits, "
+                f"créé le {format_timestamp(m.get('created_at'))} (programme {m.get('program_version', '?')}). "
                 f"Somme de contrôle des faits : `{m.get('files', {}).get('facts.parquet', {}).get('sha256', '?')}`.")
     sources = m.get("sources", [])
     if sources:
-        st.dataframe(pd.DataFrame([{
-            "Source": s.get("name"), "Format": s.get("format") or s.get("kind", ""), "Lignes": s.get("rows"),
-            "Faits": s.get("facts"), "Importé le": s.get("imported_at", ""), "sha256": s.get("sha256", ""),
-        } for s in sources]), hide_index=True, key="qualite_sources")
+        st.dataframe(french_styler(pd.DataFrame([{
+            "Source": s.get("name"), "Format": s.get("format") or s.get("kind") or "—", "Lignes": s.get("rows"),
+            "Faits": s.get("facts"), "Importé le": format_timestamp(s.get("imported_at")),
+            "sha256": s.get("sha256") or "—",
+        } for s in sources]), {"Lignes": "int", "Faits": "int"}), hide_index=True, key="qualite_sources")
     warnings = m.get("warnings", [])
     if warnings:
         with st.expander(f"{len(warnings)} avertissement(s) gardé(s) à l'import"):
@@ -100,5 +103,5 @@ else:
     archived = list_archived(ctx.store.data_dir, day)
     if archived:
         st.caption("Versions archivées (restaurables avec `observatoire snapshots --restore`) : " + ", ".join(
-            f"version {v.version} ({'supprimée' if v.reason == 'deleted' else 'remplacée'} le {v.archived_at[6:8]}/"
-            f"{v.archived_at[4:6]}/{v.archived_at[:4]})" for v in archived))
+            f"version {v.version} ({'supprimée' if v.reason == 'deleted' else 'remplacée'} le "
+            f"{format_timestamp(v.archived_at)})" for v in archived))

@@ -20,6 +20,11 @@ if ctx.view.snapshot_date:
     for axis in ctx.catalog.axes:
         st.subheader(f"Axe {axis.number} — {axis.title}")
         of_axis = [i for i in chosen if i.axis == axis.id]
+        if not of_axis:
+            others = [i for i in ctx.catalog.indicators if i.axis == axis.id]
+            st.info((f"Aucun indicateur de cet axe n'est retenu pour la synthèse ; ses {len(others)} indicateur(s) "
+                     f"sont sur la page « Axe {axis.number} ».") if others else
+                    "La feuille de route ne fixe pas encore d'indicateur chiffré pour cet axe.")
         for column, ind in zip(st.columns(max(len(of_axis), 1)), of_axis):
             with column:
                 indicator_card(ind, *figures[ind.id], key=f"card-{ind.id}")

@@ -201,7 +201,7 @@ def test_page_renders_on_demo(app):
     assert len(spec["layers"][0]["data"]["features"]) == 22
     assert len(spec["layers"][1]["data"]) == 234              # every open demo site
     assert spec["mapStyle"] == "__MAP_STYLE__"
-    table = at.dataframe[0].value
+    table = at.table[0].value  # an HTML table (st.table), whose headers wrap
     assert list(table["Classe"]) == ["Urbain", "Rural", "Isolé"]
     assert at.metric[0].label.startswith("Écart isolé – urbain")
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
@@ -226,7 +226,7 @@ def test_page_hand_data_numbers_and_view_is_stable(app, hand_dir):
     data, _ = hand_dir
     at = app("carte.py", data_dir=data)
     assert not at.exception
-    table = at.dataframe[0].value.set_index("Classe")
+    table = at.table[0].value.set_index("Classe")
     assert table.loc["Isolé", "Couverts"] == "1 sur 2"
     assert table.loc["Isolé", "Part des élèves"] == "75,0\u202f%"
     assert table.loc["Urbain", "Part des établissements"] == "100,0\u202f%"
