@@ -31,8 +31,9 @@ from observatoire.storage.store import Store
 # Fairness: up to MAX_RUNNING queries run at once, each in its own process with one DuckDB thread. A query starts
 # at a lowered priority (START_NICE) and, once it has run DEMOTE_AFTER_S, drops further (DEMOTED_NICE): the
 # kernel then gives a new, short query most of a core however many heavy ones are running, and the app server
-# (nice 0) stays ahead of them all. The time limit counts from the moment the query is submitted (waiting for a
-# slot and starting the process included), so it holds under load, in the page and in the CLI.
+# (nice 0) stays ahead of them all. The time limit runs from the moment the query's process is ready, in that
+# process (an interruption) and in the caller (a kill just after), in the page and in the CLI alike; the wait
+# for a place is bounded by the same limit.
 MAX_RUNNING = 8
 START_NICE, DEMOTED_NICE = 5, 15  # weights 335 and 36: a short query gets ~9 times the CPU of a heavy one
 DEMOTE_AFTER_S = 0.5
@@ -73,9 +74,6 @@ class _Job:
     max_rows: int
     timeout_s: float
     memory_limit: str
-    deadline: float | None  # time.monotonic() (system-wide on Linux) at which the query is interrupted; None
-    # on the first query of a process, whose forkserver is still importing duckdb and pandas (seconds on a busy
-    # machine, once): its limit counts from the moment its process is ready
 
 
 def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: int | None = None) -> SqlResult:
@@ -86,8 +84,8 @@ def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: in
     submitted = time.monotonic()
     text = check_statement(sql)
     job = _Job(Path(store.data_dir), store.territory, store.catalog, list(store.snapshot_infos), text, max_rows,
-               timeout_s, setting("sql_memory_limit"), submitted + timeout_s if _WARM.is_set() else None)
-    if not _SLOTS.acquire(timeout=max(0.0, submitted + timeout_s - time.monotonic())):
+               timeout_s, setting("sql_memory_limit"))
+    if not _SLOTS.acquire(timeout=timeout_s):  # waiting for a place is bounded by the same limit
         raise SqlRefused(f"Console occupée : {MAX_RUNNING} requêtes tournent déjà ; réessayez dans un instant.")
     try:
         return _run_in_process(job, submitted)
@@ -97,8 +95,7 @@ def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: in
 
 
 _SLOTS = threading.BoundedSemaphore(MAX_RUNNING)
-_WARM = threading.Event()  # set once a query process has started: the forkserver is up
-START_TIMEOUT_S = 60  # the first start of the forkserver (imports), on a loaded machine
+START_TIMEOUT_S = 60  # the first start of the forkserver imports duckdb and pandas (seconds on a loaded machine)
 
 
 def release_memory(later: bool = True) -> None:
@@ -176,19 +173,18 @@ def _run_in_process(job: _Job, submitted: float | None = None) -> SqlResult:
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_worker, args=(sender, job), daemon=True, name=WORKER_NAME)
 
-    deadline = job.deadline
+    deadline = 0.0  # set when the process is ready
 
     def left() -> float:
         return max(0.0, deadline + KILL_GRACE_S - time.monotonic())
     try:
         process.start()
         sender.close()
-        if not receiver.poll(left() if deadline is not None else START_TIMEOUT_S):
-            raise SqlRefused(_timeout_reason(job.timeout_s))
+        if not receiver.poll(START_TIMEOUT_S):
+            raise SqlRefused("La console n'a pas pu démarrer à temps : réessayez.")
         message = receiver.recv()
-        _WARM.set()
-        if message[0] == "ready":
-            deadline = deadline if deadline is not None else time.monotonic() + job.timeout_s
+        if message[0] == "ready":  # the limit runs from here, as the process's own timer does
+            deadline = time.monotonic() + job.timeout_s
             if not receiver.poll(min(DEMOTE_AFTER_S, left())):
                 _demote(process.pid)  # a heavy query: it yields the cores to the short ones
                 if not receiver.poll(left()):
@@ -232,8 +228,7 @@ def _worker(sender, job: _Job) -> None:
         sender.close()
         return
     sender.send(("ready",))
-    limit = job.timeout_s if job.deadline is None else max(0.0, job.deadline - time.monotonic())
-    timer = threading.Timer(limit, con.interrupt)
+    timer = threading.Timer(job.timeout_s, con.interrupt)
     timer.daemon = True
     timer.start()
     try:

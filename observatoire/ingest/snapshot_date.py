@@ -3,7 +3,7 @@ range the territory states.
 
 The range is the roadmap's period (`period = "2024-2025"` in roadmap.toml: school years from September 2024 to
 August 2025) widened by one school year on each side (SNAPSHOT_MARGIN_YEARS): the year before gives the
-baseline a roadmap is measured against, the year after its closing review. Guyane 2024-2025 thus accepts
+baseline a roadmap is measured against, the year after its closing review. A 2024-2025 roadmap thus accepts
 1 September 2023 to 31 August 2026. A roadmap without a period accepts 2000 onwards.
 """
 

