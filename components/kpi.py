@@ -42,7 +42,7 @@ def indicator_card(indicator: Indicator, headline: Headline | None, reason: str 
     with st.container(border=True, key=key):
         st.markdown(f"**{indicator.label}**")
         if show_wording:
-            st.caption(f"Feuille de route : « {indicator.roadmap_line} »")
+            st.caption(indicator.wording)
         if reason:
             st.info(reason)
             return

@@ -72,7 +72,7 @@ def render(number: int) -> None:
     indicator = ctx.catalog.indicator(st.selectbox(
         "Indicateur", ids, index=shown[0] if shown else 0, format_func=lambda i: ctx.catalog.indicator(i).label,
         key=chosen_key, persist_state="session"))
-    st.caption(f"Feuille de route : « {indicator.roadmap_line} » — mesuré par {LEVELS[indicator.level]}, "
+    st.caption(f"{indicator.wording} — mesuré par {LEVELS[indicator.level]}, "
                f"source : {indicator.source}. {indicator.definition}")
     *_, urban_label, isolated_label = class_labels(ctx.store.territory)
     evolution, breakdown, gap, ranking = st.tabs(

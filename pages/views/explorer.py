@@ -31,6 +31,8 @@ labels = {i.id: i.label for i in catalog.indicators}
 first = next((i.id for i in catalog.indicators if i.headline), catalog.indicators[0].id)
 ids = bound(st.multiselect, "Indicateurs", list(labels), "indicateurs", labels.get, default=[first],
             placeholder="Choisissez un ou plusieurs indicateurs")
+if ids:
+    st.caption("  \n".join(f"{labels[i]} — {catalog.indicator(i).wording}" for i in ids))
 left, middle, right = st.columns(3)
 with left:
     names = store.territory.breakdown_labels  # "Département" rather than "Zone" where the territory says so

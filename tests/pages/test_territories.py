@@ -197,6 +197,17 @@ def test_hauts_de_france_pages_with_filters(app, hdf_dir, page, params):
         assert str(at.selectbox(key=key).value) == value, f"{key} not applied on {page}"
 
 
+def test_hauts_de_france_indicators_are_labelled_proposed_on_every_screen(app, hdf_dir):
+    """Cards, the axis detail and the explorer say « Indicateur proposé », never « Feuille de route : »."""
+    axis = app("axe_1.py", data_dir=hdf_dir)
+    explorer = app("explorer.py", data_dir=hdf_dir, indicateurs="ent_taux_usage")
+    for at in (axis, explorer):
+        assert not _errors(at), _errors(at)
+        captions = [c.value for c in at.caption]
+        assert any(c.startswith("Indicateur proposé") or "— Indicateur proposé" in c for c in captions)
+        assert not any("Feuille de route :" in c for c in captions)
+
+
 def test_hauts_de_france_filters_and_import_template_name_its_own_things(app, hdf_dir):
     from observatoire.ingest.templates import example_uai, template_bytes
 
