@@ -60,9 +60,9 @@ def test_every_indicator_of_the_axis_is_on_its_page(app, demo_dir, number):
     assert charts and all(json.loads(c.proto.spec).get("autosize", {}).get("type") == "fit-x" for c in charts)
 
 
-def test_all_56_indicators_are_spread_over_the_three_pages(demo_dir):
+def test_all_indicators_are_spread_over_the_three_pages(demo_dir):
     catalog = _catalog(demo_dir)
-    assert sum(len(catalog.indicators_of_axis(a.id)) for a in catalog.axes) == len(catalog.indicators) == 56
+    assert sum(len(catalog.indicators_of_axis(a.id)) for a in catalog.axes) == len(catalog.indicators) == 56 + 9  # roadmap entries + proposed
 
 
 @pytest.fixture

@@ -47,6 +47,12 @@ def test_proposed_indicators_quote_what_the_roadmap_names():
     """A proposed indicator is no evaluation line: it quotes the roadmap's text verbatim and its note says why."""
     text = " ".join(REFERENCE.read_text(encoding="utf-8").split())
     proposed = [i for i in load_catalog(ROADMAP).indicators if i.proposed]
+    # The named systems without an evaluation line: Pix Junior, Pix 6e, teachers certified Pix or Pix+Édu, FIL,
+    # NEFLE, AI and RNE awareness, GAR resources assigned and used.
+    assert {i.id for i in proposed} == {
+        "pix_junior_eleves", "pix_positionnement_6e", "pix_enseignants_certifies", "formation_fil_journees",
+        "nefle_projets", "ia_actions_sensibilisation", "rne_actions_sensibilisation",
+        "gar_ressources_affectees", "gar_ressources_utilisees"}
     for ind in proposed:
         assert ind.roadmap_line not in roadmap_indicator_lines(), ind.id
         assert ind.roadmap_line in text, ind.id

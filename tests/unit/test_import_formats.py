@@ -219,7 +219,7 @@ def test_templates_list_indicators_and_import_as_is(data, tmp_path, suffix, caps
         header = [c.value for c in book["indicateurs"][1]]
         assert header[:4] == ["identifiant", "libellé", "unité", "niveau"]
         ids = [r[0].value for r in book["indicateurs"].iter_rows(min_row=2)]
-        assert "pix_eleves_certifies" in ids and len(ids) == 56
+        assert "pix_eleves_certifies" in ids and len(ids) == 56 + 9   # the roadmap's entries + the proposed ones
     else:
         assert out.read_text(encoding="utf-8-sig").splitlines()[0] == "uai;code_commune;academie;indicateur;valeur;denominateur"
         assert (tmp_path / "modele_long_indicateurs.csv").exists()
