@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     copil.add_argument("--out", metavar="FICHIER.pptx", help="Fichier PowerPoint (défaut : copil-AAAA-MM-JJ.pptx).")
     copil.add_argument("--pdf", metavar="FICHIER.pdf", help="Écrit aussi la version PDF.")
     for flag, what in (("circonscription", "code de circonscription (C05)"), ("bassin", "code de bassin (B1)"),
-                       ("commune", "code INSEE"), ("zone", "code de zone"), ("isolement", "identifiant d'une classe de territory.toml, par exemple urbain")):
+                       ("commune", "code INSEE"), ("zone", "code de zone"),
+                       ("academie", "académie d'une région académique (Lille)"), ("isolement", "identifiant d'une classe de territory.toml, par exemple urbain")):
         copil.add_argument(f"--{flag}", metavar="CODE", help=f"Restreint tout le diaporama : {what}.")
     copil.add_argument("--degre", type=int, choices=[1, 2], help="Restreint au 1er ou au 2nd degré.")
     copil.add_argument("--type", choices=["ecole", "college", "lycee"], help="Restreint à un type d'établissement.")
@@ -305,6 +306,7 @@ def cmd_copil(args, directory: Path) -> int:
             return EXIT_INVALID
         filters = Filters.from_mapping({"circonscription": args.circonscription, "bassin": args.bassin,
                                         "commune": args.commune, "zone": args.zone, "isolation": args.isolement,
+                                        "academie": args.academie,
                                         "degree": args.degre, "site_type": args.type})
         labels = filter_labels(store)
         for field, code in filters.active().items():

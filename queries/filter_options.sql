@@ -17,6 +17,8 @@ final as (
     select 'circonscription', code, name from circonscriptions
     union all
     select 'bassin', code, name from bassins
+    union all
+    select distinct 'academie', academie_code, academie_code from zones where academie_code is not null
 )
 
 select filter, code, label from final order by filter, label

@@ -5,8 +5,8 @@
 -- mean of rates; weighted_mean (scores) -> sum(value x weight) / sum(weight); latest (deliverables)
 -- -> each entity's latest value at or before the snapshot, then summed.
 -- Parameters: $date_from, $date_to (snapshot range, inclusive); $indicator_ids (list of ids);
--- $breakdown: total | isolation | zone | commune | circonscription | bassin | site_type | degree | site;
--- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- $breakdown: total | academie | isolation | zone | commune | circonscription | bassin | site_type | degree | site;
+-- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai.
 with
 
 wanted as (
@@ -29,6 +29,7 @@ entity_groups as (
         case $breakdown
             when 'total' then 'total'
             when 'isolation' then e.isolation
+            when 'academie' then e.academie_code
             when 'zone' then e.zone_code
             when 'commune' then e.commune_code
             when 'circonscription' then e.circonscription_code
@@ -40,6 +41,7 @@ entity_groups as (
         case $breakdown
             when 'total' then 'Total'
             when 'isolation' then e.isolation
+            when 'academie' then e.academie_code
             when 'zone' then e.zone_name
             when 'commune' then e.commune_name
             when 'circonscription' then e.circonscription_name
@@ -48,7 +50,7 @@ entity_groups as (
             when 'degree' then e.degree::varchar
             when 'site' then e.entity_name
         end as group_label
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai) as e
 ),
 
 -- Each group once, with an integer key the facts are grouped by.

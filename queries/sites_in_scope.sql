@@ -1,7 +1,7 @@
 -- Sites the global filters select, with every attribute a breakdown can use, optionally above a pupil count.
 -- Grain: one row per site (UAI), including sites that reported nothing (the explorer counts those).
 -- Parameters: $min_pupils (keep sites with strictly more pupils; null for all); filters, null for all:
--- $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai.
 select
     e.entity_id as uai,
     e.entity_name as name,
@@ -17,7 +17,7 @@ select
     e.bassin_code,
     e.bassin_name,
     e.pupils
-from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai) as e
+from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai) as e
 where e.entity_level = 'site'
     and ($min_pupils is null or e.pupils > $min_pupils)
 order by e.entity_name

@@ -17,9 +17,11 @@ FILTER_LABELS = {
     "commune": "commune",
     "circonscription": "circonscription",
     "bassin": "bassin",
+    "academie": "académie",   # within a région académique of several académies (Lille, Amiens)
 }
 BREAKDOWNS = {
     "total": "Ensemble",
+    "academie": "Académie",
     "isolation": "Classe d'isolement",
     "zone": "Zone",
     "circonscription": "Circonscription",
@@ -31,12 +33,12 @@ BREAKDOWNS = {
 # Which filters and breakdowns make sense at each level of measure.
 LEVEL_FILTERS = {
     "site": set(FILTER_LABELS),
-    "commune": {"isolation", "zone", "commune"},
+    "commune": {"isolation", "zone", "commune", "academie"},
     "academie": set(),
 }
 LEVEL_BREAKDOWNS = {
     "site": set(BREAKDOWNS),
-    "commune": {"total", "isolation", "zone", "commune"},
+    "commune": {"total", "academie", "isolation", "zone", "commune"},
     "academie": {"total"},
 }
 
@@ -52,6 +54,7 @@ class Filters:
     commune: str | None = None
     circonscription: str | None = None
     bassin: str | None = None
+    academie: str | None = None
 
     def active(self) -> dict[str, object]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -145,11 +145,11 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     if reason:
         st.info(reason)
         return
-    options = breakdown_options(indicator)
+    names = ctx.store.territory.breakdown_labels   # no académie breakdown in a territory of one académie
+    options = [b for b in breakdown_options(indicator) if b in names]
     if not options:
         st.info("Pas de ventilation : cet indicateur est mesuré pour l'ensemble de l'académie seulement.")
         return
-    names = ctx.store.territory.breakdown_labels
     breakdown = st.selectbox("Ventiler par", options, format_func=lambda b: names[b], key=key,
                              persist_state="session")
     day = ctx.view.snapshot_date

@@ -16,7 +16,6 @@ from components.tables import download_buttons, french_styler, unit_format
 from observatoire.metrics.pivot import (DISPLAYS, PERIODS, VALUE_FILTERS, count_by_value, explore, filter_by_value,
                                         period_bounds, relabel, wide_table)
 from observatoire.model.dates import format_date_fr
-from observatoire.model.filters import BREAKDOWNS
 from observatoire.output.charts import breakdown_chart, heatmap_chart, trend_chart
 
 ctx = context()
@@ -36,7 +35,7 @@ if ids:
 left, middle, right = st.columns(3)
 with left:
     names = store.territory.breakdown_labels  # "Département" rather than "Zone" where the territory says so
-    breakdown = bound(st.selectbox, "Ventilation", list(BREAKDOWNS), "ventilation", names.get)
+    breakdown = bound(st.selectbox, "Ventilation", list(names), "ventilation", names.get)
     display = bound(st.selectbox, "Affichage", list(DISPLAYS), "vue", DISPLAYS.get)
 with middle:
     period = bound(st.selectbox, "Période", list(PERIODS), "periode", PERIODS.get,

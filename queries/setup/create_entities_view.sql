@@ -14,6 +14,7 @@ site_rows as (
         c.commune_name,
         c.zone_code,
         z.zone_name,
+        z.academie_code,
         s.isolation,
         s.access,
         s.circonscription_code,
@@ -45,6 +46,7 @@ commune_rows as (
         c.commune_name,
         c.zone_code,
         z.zone_name,
+        z.academie_code,
         c.isolation,
         c.access,
         null::varchar as circonscription_code,
@@ -64,7 +66,7 @@ academie_rows as (
         'academie' as entity_level,
         a.code as entity_id,
         a.name as entity_name,
-        null::varchar, null::varchar, null::varchar, null::varchar, null::varchar, null::varchar,
+        null::varchar, null::varchar, null::varchar, null::varchar, null::varchar, null::varchar, null::varchar,
         null::varchar, null::varchar, null::varchar, null::varchar, null::integer, null::varchar,
         (select sum(pupils) from sites)::integer as pupils
     from academie as a
