@@ -179,3 +179,15 @@ def test_completeness_areas_are_those_of_the_sites_in_scope(store, entities, ope
     areas = set(sites["circonscription_code"].fillna(sites["bassin_code"]).fillna("?"))
     answer = store.run("quality_missing_by_area", indicator_ids=[], **_scope(field, value))
     assert set(answer["area_code"]) == areas
+
+
+def test_the_drill_path_goes_one_echelon_down():
+    """région -> académie -> département / zone -> circonscription (1er degré) or bassin (2nd degré) -> commune."""
+    from observatoire.model.filters import drill_down
+
+    everything = ["academie", "isolation", "zone", "circonscription", "bassin", "commune", "site_type"]
+    assert drill_down("academie", everything) == "zone"
+    assert drill_down("zone", everything) == "circonscription"
+    assert drill_down("zone", [b for b in everything if b != "circonscription"]) == "bassin"   # a 2nd-degree indicator
+    assert drill_down("circonscription", everything) == drill_down("bassin", everything) == "commune"
+    assert drill_down("isolation", everything) is None and drill_down("commune", everything) is None
