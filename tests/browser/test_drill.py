@@ -7,18 +7,14 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.support.browser import wait_idle
+from tests.support.browser import open_detail_tab, wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_zone_picked_in_the_breakdown_filters_the_page_and_breaks_down_by_circonscription(server, browser_page):
     page = browser_page
-    page.goto(f"{server}/axe-3")
-    wait_idle(page)
-    page.locator(".st-key-detail-ent1d_taux_usages button").click()
-    wait_idle(page)
-    page.get_by_role("tab", name="Ventilation").click()
+    open_detail_tab(page, f"{server}/axe-3", "ent1d_taux_usages", "Ventilation")
     choice = page.locator(".st-key-axe3-ventilation")
     choice.click()
     page.get_by_role("option", name="Zone", exact=True).click()
