@@ -146,7 +146,7 @@ def test_rollups_by_departement_and_region(hdf_dir):
     store = Store(hdf_dir)
     params = dict(indicator_ids=["ent_taux_usage"], date_from=store.snapshot_dates[-2], date_to=store.snapshot_dates[-2],
                   commune=None, zone=None, isolation=None, circonscription=None, bassin=None, degree=None,
-                  site_type=None, uai=None)
+                  site_type=None, academie=None, uai=None)
     by_dep = store.run("indicator_values", breakdown="zone", **params)
     total = store.run("indicator_values", breakdown="total", **params)
     assert set(by_dep["group_id"]) == {"02", "59", "60", "62", "80"}

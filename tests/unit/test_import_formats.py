@@ -67,7 +67,7 @@ def test_french_excel_csv_export_imports(data, tmp_path, capsys):
     assert store.snapshot_dates[-1] == DAY
     total = store.run("indicator_values", indicator_ids=["ent2d_taux_utilisation"], breakdown="total", date_from=DAY,
                       date_to=DAY, commune=None, zone=None, isolation=None, circonscription=None, bassin=None,
-                      degree=None, site_type=None, uai=None)
+                      degree=None, site_type=None, academie=None, uai=None)
     assert total["value"].iloc[0] == pytest.approx((75 + 45) / (200 + 120))
 
 
