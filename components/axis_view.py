@@ -46,7 +46,11 @@ def breakdown_table(indicator: Indicator, rows: pd.DataFrame, breakdown: str, na
     if indicator.unit in ("rate", "score"):
         table[indicator.value_label or "Numérateur"] = rows["value_sum"]
         table[indicator.denominator_label or "Dénominateur"] = rows["denominator_sum"]
-    table["Entités ayant répondu"] = rows["reporting_entities"]
+    table["Entités avec une valeur"] = rows["reporting_entities"]
+    if "carried_forward" in rows:
+        table["dont reportées d'un instantané antérieur"] = rows["carried_forward"]
+    if "expected_entities" in rows:
+        table["Entités attendues"] = rows["expected_entities"]
     if indicator.level == "site":
         table["Élèves des sites ayant répondu"] = rows["reporting_pupils"]
     return table

@@ -21,11 +21,35 @@ def delta_color(change: float | None, direction: str) -> str:
     return "green" if good else "red"
 
 
+def completeness_line(headline: Headline) -> str | None:
+    """'⚠️ Complétude partielle : 40 entités sur 60 (67 %), dont 5 reportées d'un instantané antérieur.'"""
+    c = headline.completeness
+    if c is None or not c.expected:
+        return None
+    text = f"{c.reporting} entité{'s' if c.reporting > 1 else ''} sur {c.expected} ({format_percent(c.share, 0)})"
+    if c.carried_forward:
+        text += f", dont {c.carried_forward} reportée{'s' if c.carried_forward > 1 else ''} d'un instantané antérieur"
+    if c.is_partial():
+        return f"⚠️ Complétude partielle : {text}"
+    return f"Complétude : {text}"
+
+
 def card_lines(indicator: Indicator, headline: Headline) -> list[str]:
-    """The French lines under the value: change since the start of the year, target, progress, status."""
+    """The French lines under the value: completeness, change since the start of the year, target, progress,
+    status."""
     lines = []
+    completeness = completeness_line(headline)
+    if completeness:
+        lines.append(completeness)
     if headline.change_year is not None and indicator.unit != "deliverable":
-        lines.append(f"Depuis la rentrée : {format_change(headline.change_year, indicator.unit)}")
+        since = ("" if indicator.temporality == "cumulative" or headline.baseline_date is None
+                 else f" ({format_date_fr(headline.baseline_date)})")
+        lines.append(f"Depuis la rentrée{since} : {format_change(headline.change_year, indicator.unit)}")
+        if headline.completeness_differs:
+            c, b = headline.completeness, headline.baseline_completeness
+            lines.append(f"Attention : {b.reporting} entités au départ, {c.reporting} aujourd'hui")
+    if headline.last_year_value is not None and headline.value is not None:
+        lines.append(f"Même mois l'an dernier : {format_value(headline.last_year_value, indicator.unit)}")
     if headline.target is not None:
         tag = " (cible illustrative)" if indicator.targets_illustrative else " (cible de la feuille de route)"
         lines.append(f"Cible : {format_value(headline.target, indicator.unit)}{tag}")
@@ -33,6 +57,8 @@ def card_lines(indicator: Indicator, headline: Headline) -> list[str]:
             lines.append(f"Atteinte de la cible : {format_percent(headline.progress, 0)}")
     if headline.status:
         lines.append(f"{STATUS_ICONS[headline.status]} {headline.status_label.capitalize()}")
+    elif headline.holiday and headline.target is not None:
+        lines.append("Mois de vacances : pas d'état d'avancement pour un indicateur d'activité")
     return lines
 
 
@@ -43,6 +69,8 @@ def indicator_card(indicator: Indicator, headline: Headline | None, reason: str 
         st.markdown(f"**{indicator.label}**")
         if show_wording:
             st.caption(indicator.wording)
+        with st.expander("Comment ce chiffre est calculé"):
+            st.caption(indicator.how_computed())
         if reason:
             st.info(reason)
             return
@@ -61,3 +89,4 @@ def indicator_card(indicator: Indicator, headline: Headline | None, reason: str 
         lines = card_lines(indicator, headline)
         if lines:
             st.caption("  \n".join(lines))
+

@@ -134,4 +134,5 @@ def indicator_medians(indicator_ids: list[str], filters, date_from: date | None 
 def headline_figures(store: Store, ids: tuple[str, ...], filters, day) -> tuple[pd.DataFrame, dict]:
     """Series over every snapshot and card figures at `day` (axis pages and the Synthèse)."""
     values = indicator_values(list(ids), filters)
-    return values, headlines([store.catalog.indicator(i) for i in ids], values, day, filters)
+    return values, headlines([store.catalog.indicator(i) for i in ids], values, day, filters,
+                            store.territory.holiday_months)

@@ -1,4 +1,5 @@
-"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil`, the same code the pages use.
+"""Command line: `observatoire demo | check | snapshots | sql | import | template | copil | values`, the same code the
+pages use.
 
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error.
 """
@@ -12,7 +13,9 @@ import time
 from pathlib import Path
 
 from observatoire import __version__
-from observatoire.errors import ObservatoireError, ValidationError
+from observatoire.cli_values import (UsageError, add_filter_arguments, add_values_parser, cmd_values, filters_of,
+                                     known_snapshot, parse_day)
+from observatoire.errors import ObservatoireError, ValidationError, os_error_message, safe_text
 from observatoire.settings import BUNDLED_TERRITORIES, SETTINGS, data_dir, territory_folder
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -72,12 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Instantané de comparaison (« Ce qui a changé ») ; défaut : un an plus tôt, sinon le premier.")
     copil.add_argument("--out", metavar="FICHIER.pptx", help="Fichier PowerPoint (défaut : copil-AAAA-MM-JJ.pptx).")
     copil.add_argument("--pdf", metavar="FICHIER.pdf", help="Écrit aussi la version PDF.")
-    for flag, what in (("circonscription", "code de circonscription (C05)"), ("bassin", "code de bassin (B1)"),
-                       ("commune", "code INSEE"), ("zone", "code de zone"),
-                       ("academie", "académie d'une région académique (Lille)"), ("isolement", "identifiant d'une classe de territory.toml, par exemple urbain")):
-        copil.add_argument(f"--{flag}", metavar="CODE", help=f"Restreint tout le diaporama : {what}.")
-    copil.add_argument("--degre", type=int, choices=[1, 2], help="Restreint au 1er ou au 2nd degré.")
-    copil.add_argument("--type", choices=["ecole", "college", "lycee"], help="Restreint à un type d'établissement.")
+    add_filter_arguments(copil, "tout le diaporama")
+    add_values_parser(sub)
     bench = sub.add_parser("bench", help="Mesure les temps de réponse (pages, requêtes, pandas, import) à une échelle donnée.")
     bench.add_argument("--scale", choices=["guyane", "academie", "national"], default="guyane")
     bench.add_argument("--json", metavar="FICHIER", help="Écrit toutes les mesures en JSON.")
@@ -100,14 +99,37 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["OBSERVATOIRE_TERRITORY"] = args.territory  # every command, and the store, read it
     try:
         return COMMANDS[args.command](args, directory)
+    except UsageError:
+        return EXIT_USAGE
     except ValidationError as exc:
         print(f"Erreur : {exc.source}", file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_INVALID
     except (ObservatoireError, FileExistsError) as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
+        print(f"Erreur : {safe_text(exc, 2000)}", file=sys.stderr)
         return EXIT_INVALID
+    except OSError as exc:  # full disk, read-only folder, no permission: writes are atomic, nothing changed
+        print(f"Erreur : {os_error_message(exc, ACTIONS.get(args.command, 'la commande'))}", file=sys.stderr)
+        return EXIT_INVALID
+    except MemoryError:
+        print("Erreur : mémoire insuffisante ; rien n'a été modifié. Fermez d'autres programmes ou découpez le fichier, "
+              "puis relancez.", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("Interrompu : les écritures sont atomiques, les données déjà enregistrées sont intactes.", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # noqa: BLE001 - the last resort: a French sentence, never a traceback
+        if os.environ.get("OBSERVATOIRE_DEBUG"):
+            raise
+        print(f"Erreur inattendue ({type(exc).__name__}) : les écritures sont atomiques, les données déjà enregistrées "
+              "sont intactes. Relancez avec OBSERVATOIRE_DEBUG=1 pour le détail technique, et signalez-la.", file=sys.stderr)
+        return EXIT_INVALID
+
+
+ACTIONS = {"import": "l'import", "demo": "la génération de la démonstration", "snapshots": "la modification des instantanés",
+           "template": "l'écriture du modèle", "copil": "l'écriture du diaporama", "sql": "la requête",
+           "check": "la vérification", "bench": "la mesure"}
 
 
 def cmd_demo(args, directory: Path) -> int:
@@ -272,50 +294,27 @@ def cmd_template(args, directory: Path) -> int:
 
 
 def cmd_copil(args, directory: Path) -> int:
-    from datetime import date
-
     from observatoire.copil.deck import build_deck, filter_labels
     from observatoire.copil.export import render_charts, to_pdf, to_pptx
     from observatoire.model.dates import format_date_fr
-    from observatoire.model.filters import FILTER_LABELS, Filters
     from observatoire.storage.store import Store
 
-    days = {}
-    for name in ("snapshot", "compare"):
-        text = getattr(args, name)
-        try:
-            days[name] = date.fromisoformat(text) if text else None
-        except ValueError:
-            print(f"observatoire copil : erreur d'utilisation : --{name} « {text} » n'est pas une date (AAAA-MM-JJ).",
-                  file=sys.stderr)
-            return EXIT_USAGE
+    days = {name: parse_day("copil", name, getattr(args, name)) for name in ("snapshot", "compare")}
     out = Path(args.out or f"copil-{days['snapshot'].isoformat()}.pptx")
     if out.suffix.lower() != ".pptx" or (args.pdf and Path(args.pdf).suffix.lower() != ".pdf"):
         print("observatoire copil : erreur d'utilisation : --out finit par .pptx et --pdf par .pdf.", file=sys.stderr)
         return EXIT_USAGE
     store = Store(directory)
     try:
-        for name, day in days.items():
-            if day is not None and day not in store.snapshot_dates:
-                known = ", ".join(d.isoformat() for d in store.snapshot_dates) or "aucun"
-                print(f"Erreur : aucun instantané du {format_date_fr(day)} dans {directory} (instantanés : {known}).",
-                      file=sys.stderr)
-                return EXIT_INVALID
+        if not all(known_snapshot(store, day, directory) for day in days.values() if day is not None):
+            return EXIT_INVALID
         if days["compare"] is not None and days["compare"] >= days["snapshot"]:
             print("Erreur : --compare doit être antérieur à --snapshot.", file=sys.stderr)
             return EXIT_INVALID
-        filters = Filters.from_mapping({"circonscription": args.circonscription, "bassin": args.bassin,
-                                        "commune": args.commune, "zone": args.zone, "isolation": args.isolement,
-                                        "academie": args.academie,
-                                        "degree": args.degre, "site_type": args.type})
         labels = filter_labels(store)
-        for field, code in filters.active().items():
-            if field in ("degree", "site_type"):
-                continue
-            if code not in labels.get(field, {}):
-                print(f"Erreur : {FILTER_LABELS[field]} « {code} » inconnu(e) ; codes possibles : "
-                      f"{', '.join(sorted(labels.get(field, {})))}.", file=sys.stderr)
-                return EXIT_INVALID
+        filters = filters_of(args, labels)
+        if filters is None:
+            return EXIT_INVALID
 
         def say(fraction: float, text: str) -> None:
             print(f"  {text}", file=sys.stderr)
@@ -348,6 +347,7 @@ def cmd_bench(args, directory: Path) -> int:
 COMMANDS = {"copil": cmd_copil, "demo": cmd_demo, "check": cmd_check, "snapshots": cmd_snapshots, "sql": cmd_sql,
             "import": cmd_import, "template": cmd_template}
 COMMANDS["bench"] = cmd_bench
+COMMANDS["values"] = cmd_values
 
 if __name__ == "__main__":
     sys.exit(main())

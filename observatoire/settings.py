@@ -43,6 +43,8 @@ SETTINGS = (
             "Imports: largest file accepted, in megabytes; a bigger file is refused before it is read."),
     Setting("import_jump_factor", "OBSERVATOIRE_IMPORT_JUMP_FACTOR", "10",
             "Imports: a value more than this many times above or below the previous snapshot's is a warning."),
+    Setting("completeness_threshold", "OBSERVATOIRE_COMPLETENESS_THRESHOLD", "0.8",
+            "Cards: a figure resting on fewer than this share of the entities expected to report is marked."),
 )
 
 

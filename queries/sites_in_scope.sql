@@ -16,7 +16,8 @@ select
     e.circonscription_name,
     e.bassin_code,
     e.bassin_name,
-    e.pupils
+    e.pupils,
+    e.is_open
 from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai) as e
 where e.entity_level = 'site'
     and ($min_pupils is null or e.pupils > $min_pupils)

@@ -66,21 +66,27 @@ BREAKDOWN_COLUMNS = {
 }
 
 
-def pandas_indicator_values(facts, entities, rules: dict[str, str], snapshot_dates: list, params: dict):
-    """queries/indicator_values.sql answered in pandas, by the same rules (the baseline)."""
+def pandas_indicator_values(facts, entities, rules: dict[str, str], snapshot_dates: list, params: dict,
+                            carried: frozenset = frozenset()):
+    """queries/indicator_values.sql answered in pandas, by the same rules (the baseline); `carried`: the ids
+    whose last report of the school year is carried forward (every temporality but activity)."""
     import pandas as pd
+
+    from observatoire.model.dates import school_year
 
     ids = list(params["indicator_ids"])
     start, end = pd.Timestamp(params["date_from"]), pd.Timestamp(params["date_to"])
-    direct_ids = [i for i in ids if rules.get(i) not in (None, "latest")]
-    latest_ids = [i for i in ids if rules.get(i) == "latest"]
+    # the same time rules: activity -> the snapshot's facts; the others -> last report of the school year
+    direct_ids = [i for i in ids if i in rules and i not in carried]
+    carried_ids = [i for i in ids if i in rules and i in carried]
     parts = [facts[facts["indicator_id"].isin(direct_ids) & facts["snapshot_date"].between(start, end)]]
-    if latest_ids:
-        pool = facts[facts["indicator_id"].isin(latest_ids) & (facts["snapshot_date"] <= end)]
+    if carried_ids:
+        pool = facts[facts["indicator_id"].isin(carried_ids) & (facts["snapshot_date"] <= end)]
         pool = pool.sort_values("snapshot_date")
+        years = pool["snapshot_date"].map(lambda d: school_year(d.date()))
         for day in [pd.Timestamp(d) for d in snapshot_dates if start <= pd.Timestamp(d) <= end]:
-            last = pool[pool["snapshot_date"] <= day].drop_duplicates(["indicator_id", "entity_level", "entity_id"],
-                                                                       keep="last")
+            in_year = (pool["snapshot_date"] <= day) & (years == school_year(day.date()))
+            last = pool[in_year].drop_duplicates(["indicator_id", "entity_level", "entity_id"], keep="last")
             parts.append(last.assign(snapshot_date=day))
     rows = pd.concat(parts, ignore_index=True)
     scope = entities
@@ -120,7 +126,9 @@ def pandas_measure(data_dir: Path, questions: list[dict], repeat: int) -> dict:
     from observatoire.settings import territory_folder
     from observatoire.storage.snapshots import list_snapshots
 
-    rules = {i.id: i.rollup for i in load_catalog(load_territory(territory_folder(data_dir)).roadmap_file).indicators}
+    indicators = load_catalog(load_territory(territory_folder(data_dir)).roadmap_file).indicators
+    rules = {i.id: i.rollup for i in indicators}
+    carried = frozenset(i.id for i in indicators if i.carries_forward)
     days = [s.snapshot_date for s in list_snapshots(data_dir)]
     started = time.perf_counter()
     facts, entities = load_pandas(data_dir)
@@ -128,7 +136,7 @@ def pandas_measure(data_dir: Path, questions: list[dict], repeat: int) -> dict:
     out = []
     for question in questions:
         params = from_json(question["params"])
-        frame, times = warm_timings(lambda: pandas_indicator_values(facts, entities, rules, days, params), repeat)
+        frame, times = warm_timings(lambda: pandas_indicator_values(facts, entities, rules, days, params, carried), repeat)
         total = float(frame["value_sum"].fillna(0).sum())
         expected = question.get("value_sum_total")
         agrees = expected is not None and abs(total - expected) <= 1e-6 * max(1.0, abs(expected))

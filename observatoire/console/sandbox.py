@@ -4,7 +4,7 @@ Two layers. Before anything runs, the statement is checked (statement.py: parsed
 Then it runs in a short-lived process forked from a forkserver, on a fresh in-memory connection locked down
 (connection.py). The process has an address-space limit and a lowered priority, and is killed at the time
 limit: a query DuckDB cannot interrupt (a huge string, a recursive CTE) or one that would exhaust memory can
-neither stall nor starve the app server. At most MAX_PARALLEL queries run at once. The result is cut at a row
+neither stall nor starve the app server. At most MAX_RUNNING queries run at once, heavy ones demoted. The result is cut at a row
 limit. Nothing one user runs can change what another sees. Every refusal is a SqlRefused whose message is a
 short French reason.
 """
@@ -28,11 +28,16 @@ from observatoire.output.numbers import format_number
 from observatoire.settings import setting
 from observatoire.storage.store import Store
 
-MAX_PARALLEL = 2  # queries running at once in the whole process (one per core of the server)
-BUSY_WAIT_S = 15  # how long a query waits for a free slot before it is refused
-START_TIMEOUT_S = 60  # first query of a server: the forkserver imports duckdb and pandas (seconds on a busy machine)
+# Fairness: up to MAX_RUNNING queries run at once, each in its own process with one DuckDB thread. A query starts
+# at a lowered priority (START_NICE) and, once it has run DEMOTE_AFTER_S, drops further (DEMOTED_NICE): the
+# kernel then gives a new, short query most of a core however many heavy ones are running, and the app server
+# (nice 0) stays ahead of them all. The time limit counts from the moment the query is submitted (waiting for a
+# slot and starting the process included), so it holds under load, in the page and in the CLI.
+MAX_RUNNING = 8
+START_NICE, DEMOTED_NICE = 5, 15  # weights 335 and 36: a short query gets ~9 times the CPU of a heavy one
+DEMOTE_AFTER_S = 0.5
 KILL_GRACE_S = 1.0  # the process first interrupts itself at the limit; killed this much later
-MAX_RESULT_BYTES = 64 * 1024 * 1024
+MAX_RESULT_BYTES = 32 * 1024 * 1024
 MEMORY_REFUSAL = "Mémoire dépassée : restreignez la requête (filtres, agrégats, LIMIT)."
 
 
@@ -68,6 +73,9 @@ class _Job:
     max_rows: int
     timeout_s: float
     memory_limit: str
+    deadline: float | None  # time.monotonic() (system-wide on Linux) at which the query is interrupted; None
+    # on the first query of a process, whose forkserver is still importing duckdb and pandas (seconds on a busy
+    # machine, once): its limit counts from the moment its process is ready
 
 
 def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: int | None = None) -> SqlResult:
@@ -75,18 +83,41 @@ def run_sql(store: Store, sql: str, timeout_s: float | None = None, max_rows: in
     default_timeout, default_rows = limits()
     timeout_s = default_timeout if timeout_s is None else timeout_s
     max_rows = default_rows if max_rows is None else max_rows
+    submitted = time.monotonic()
     text = check_statement(sql)
     job = _Job(Path(store.data_dir), store.territory, store.catalog, list(store.snapshot_infos), text, max_rows,
-               timeout_s, setting("sql_memory_limit"))
-    if not _SLOTS.acquire(timeout=BUSY_WAIT_S):
-        raise SqlRefused("Console occupée : d'autres requêtes tournent, réessayez dans un instant.")
+               timeout_s, setting("sql_memory_limit"), submitted + timeout_s if _WARM.is_set() else None)
+    if not _SLOTS.acquire(timeout=max(0.0, submitted + timeout_s - time.monotonic())):
+        raise SqlRefused(f"Console occupée : {MAX_RUNNING} requêtes tournent déjà ; réessayez dans un instant.")
     try:
-        return _run_in_process(job)
+        return _run_in_process(job, submitted)
     finally:
         _SLOTS.release()
+        release_memory()
 
 
-_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL)
+_SLOTS = threading.BoundedSemaphore(MAX_RUNNING)
+_WARM = threading.Event()  # set once a query process has started: the forkserver is up
+START_TIMEOUT_S = 60  # the first start of the forkserver (imports), on a loaded machine
+
+
+def release_memory(later: bool = True) -> None:
+    """Give freed memory back to the system (glibc keeps it otherwise: a large result read by a session that
+    has since closed would stay in the server's footprint). Now, and again a little later, when the page has
+    dropped the result it showed."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return
+    if later:
+        for delay in (30, 180):
+            timer = threading.Timer(delay, release_memory, kwargs={"later": False})
+            timer.daemon = True
+            timer.start()
 
 
 WORKER_NAME = "observatoire-sql"
@@ -139,25 +170,34 @@ def _start_forkserver() -> None:
         pass
 
 
-def _run_in_process(job: _Job) -> SqlResult:
+def _run_in_process(job: _Job, submitted: float | None = None) -> SqlResult:
+    submitted = time.monotonic() if submitted is None else submitted
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_worker, args=(sender, job), daemon=True, name=WORKER_NAME)
+
+    deadline = job.deadline
+
+    def left() -> float:
+        return max(0.0, deadline + KILL_GRACE_S - time.monotonic())
     try:
         process.start()
         sender.close()
-        if not receiver.poll(START_TIMEOUT_S):
-            raise SqlRefused("La console n'a pas pu démarrer à temps : réessayez.")
+        if not receiver.poll(left() if deadline is not None else START_TIMEOUT_S):
+            raise SqlRefused(_timeout_reason(job.timeout_s))
         message = receiver.recv()
+        _WARM.set()
         if message[0] == "ready":
-            started = time.perf_counter()
-            if not receiver.poll(job.timeout_s + KILL_GRACE_S):
-                raise SqlRefused(_timeout_reason(job.timeout_s))
+            deadline = deadline if deadline is not None else time.monotonic() + job.timeout_s
+            if not receiver.poll(min(DEMOTE_AFTER_S, left())):
+                _demote(process.pid)  # a heavy query: it yields the cores to the short ones
+                if not receiver.poll(left()):
+                    raise SqlRefused(_timeout_reason(job.timeout_s))
             message = receiver.recv()
         if message[0] == "refused":
             raise SqlRefused(message[1])
         _, frame, truncated = message
-        return SqlResult(frame, truncated, job.max_rows, time.perf_counter() - started)
+        return SqlResult(frame, truncated, job.max_rows, time.monotonic() - submitted)
     except EOFError:
         # The process died without a word: killed by the address-space limit (or the system) while allocating.
         raise SqlRefused(MEMORY_REFUSAL) from None
@@ -173,7 +213,7 @@ def _worker(sender, job: _Job) -> None:
     import resource
 
     try:
-        os.nice(15)  # the app server keeps priority over a heavy query
+        os.nice(START_NICE)  # the app server keeps priority; heavy queries are demoted further (_demote)
     except OSError:
         pass
     budget = _bytes(job.memory_limit)
@@ -192,7 +232,8 @@ def _worker(sender, job: _Job) -> None:
         sender.close()
         return
     sender.send(("ready",))
-    timer = threading.Timer(job.timeout_s, con.interrupt)
+    limit = job.timeout_s if job.deadline is None else max(0.0, job.deadline - time.monotonic())
+    timer = threading.Timer(limit, con.interrupt)
     timer.daemon = True
     timer.start()
     try:
@@ -222,6 +263,13 @@ def _worker(sender, job: _Job) -> None:
         sender.send(("refused", MEMORY_REFUSAL))
     sender.close()
     con.close()
+
+
+def _demote(pid: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, DEMOTED_NICE)
+    except OSError:  # already gone
+        pass
 
 
 def _forbid_writes_and_network() -> bool:

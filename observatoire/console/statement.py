@@ -9,6 +9,7 @@ French reason.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 import duckdb
@@ -23,13 +24,18 @@ READABLE = set(DOCUMENTED_VIEWS) | {"academie"}
 # Table functions that only generate values (no file, no catalog, no setting).
 TABLE_FUNCTIONS = {"range", "generate_series", "unnest", "json_each", "json_tree"}
 # Scalar functions (and macros) that reveal settings, variables or view definitions (absolute paths).
-DENIED_FUNCTIONS = {"current_setting", "getvariable", "getenv", "pg_get_viewdef", "write_log",
-                    "json_execute_serialized_sql"}
+DENIED_FUNCTIONS = {"current_setting", "getvariable", "getenv", "pg_get_viewdef", "write_log"}
+# Functions that parse, plan or run SQL written in a string: the tree check never sees that SQL (DuckDB's list,
+# duckdb_functions(), names these; query and query_table are table functions, refused with the others).
+SQL_STRING_FUNCTIONS = {"json_serialize_sql", "json_serialize_plan", "json_deserialize_sql", "json_execute_serialized_sql",
+                        "query", "query_table", "sql_auto_complete", "parse_duckdb_log_message"}
 # Query nodes a read may contain (a WITH may also hold INSERT_QUERY_NODE, COPY_QUERY_NODE…: refused).
 QUERY_NODES = {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"}
 # SHOW forms that list the catalog (SHOW TABLES, SHOW ALL TABLES, SHOW DATABASES).
 SHOW_SPECIAL = {'"tables"', "__show_tables_expanded", '"databases"'}
 MAX_SQL_CHARS = 20_000
+DEPTH_REFUSAL = ("Expression trop profonde (plus de 1 000 termes enchaînés ou fonctions imbriquées) : simplifiez-la, "
+                 "par exemple avec sum() sur une colonne ou en passant par un WITH.")
 # EXPLAIN is left out: EXPLAIN ANALYZE runs the statement it explains, whatever its type.
 ALLOWED_TYPES = {duckdb.StatementType.SELECT}
 FILE_REFUSAL = "Accès refusé : la console ne lit que les vues documentées (aucun fichier, aucun réseau)."
@@ -79,6 +85,8 @@ def check_statement(sql: str) -> str:
         try:
             statements = parser.extract_statements(sql)
         except duckdb.Error as exc:
+            if "expression depth" in str(exc).lower():
+                raise SqlRefused(DEPTH_REFUSAL) from None
             raise SqlRefused(f"Erreur de syntaxe : {first_line(exc)}") from None
         if not statements:
             raise SqlRefused("Requête vide : écrivez une instruction SELECT.")
@@ -91,10 +99,15 @@ def check_statement(sql: str) -> str:
             raise SqlRefused("Instruction interdite : seules les lectures (SELECT) sont permises.") from None
         if kind not in ALLOWED_TYPES:
             name = kind.name
+            if name == "VACUUM" and statement.query.lstrip(" \t\r\n(").lower().startswith("analy"):
+                name = "ANALYZE"  # DuckDB parses ANALYZE as a VACUUM statement
             raise SqlRefused(REFUSALS.get(name, f"Instruction {name} interdite : seules les lectures (SELECT) sont permises."))
-        tree = json.loads(parser.execute("select json_serialize_sql(?)", [statement.query]).fetchone()[0])
+        serialized = parser.execute("select json_serialize_sql(?)", [statement.query]).fetchone()[0]
+    except duckdb.Error as exc:
+        raise SqlRefused(f"Requête illisible : {first_line(exc)}") from None
     finally:
         parser.close()
+    tree = load_tree(serialized)
     if tree.get("error"):
         raise SqlRefused(REFUSALS["MULTI"])
     _check_tree(tree)
@@ -105,13 +118,14 @@ def _check_tree(tree: dict) -> None:
     """SqlRefused unless the syntax tree names only readable tables, generating table functions and allowed functions."""
     tables, functions, table_functions, ctes, parameters, writes = [], set(), set(), set(), [], []
 
-    def walk(node) -> None:
+    stack = [tree.get("statements", [])]
+    while stack:  # iterative: a thousand-term expression is as deep as its tree, and Python's stack is not
+        node = stack.pop()
         if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
+            stack.extend(reversed(node))
+            continue
         if not isinstance(node, dict):
-            return
+            continue
         kind = node.get("type")
         if isinstance(kind, str) and kind.endswith("_NODE") and kind not in QUERY_NODES:
             writes.append(kind)
@@ -131,10 +145,8 @@ def _check_tree(tree: dict) -> None:
             functions.add(str(node["function_name"]).lower())
         for entry in (node.get("cte_map") or {}).get("map", []):
             ctes.add(str(entry.get("key", "")).lower())
-        for value in node.values():
-            walk(value)
+        stack.extend(reversed(list(node.values())))
 
-    walk(tree.get("statements", []))
     for kind in writes:
         # DuckDB accepts INSERT, UPDATE, DELETE and COPY TO as the body of a WITH, in a statement typed SELECT.
         verb = kind.removesuffix("_QUERY_NODE").removesuffix("_NODE")
@@ -143,6 +155,9 @@ def _check_tree(tree: dict) -> None:
         raise SqlRefused(f"{verb} est interdit, même dans un WITH : la console est en lecture seule.")
     if parameters:
         raise SqlRefused("Paramètres (?, $1…) non pris en charge : écrivez les valeurs dans la requête.")
+    for name in sorted((functions | table_functions) & SQL_STRING_FUNCTIONS):
+        raise SqlRefused(f"Fonction {name}() interdite : elle lit du SQL écrit dans une chaîne, que la console ne peut "
+                         "pas vérifier ; écrivez la requête directement.")
     for name in sorted(table_functions - TABLE_FUNCTIONS):
         if name.startswith(("read_", "parquet_", "glob", "sniff_")) or name.endswith("_scan"):
             raise SqlRefused(f"Accès refusé : {name}() lit des fichiers ; la console ne lit que les vues documentées.")
@@ -163,6 +178,47 @@ def _check_tree(tree: dict) -> None:
         if any(c in name for c in "/\\.:"):
             raise SqlRefused(FILE_REFUSAL)
         raise SqlRefused(f"Vue inconnue ou interdite : « {name} ». Vues documentées : {', '.join(DOCUMENTED_VIEWS)}.")
+
+
+# One JSON token, after the separators: a string, an opening or closing bracket, or a scalar.
+_TOKEN = re.compile(r'[\s,:]*(?:("(?:[^"\\]|\\.)*")|([{\[])|([}\]])|(-?\d[\d.eE+-]*|true|false|null))', re.S)
+
+
+def load_tree(text: str):
+    """The syntax tree from DuckDB's JSON, without recursion: json.loads recurses once per level and a
+    deep expression (1+1+… of thousands of terms, nested abs(…)) would exceed Python's limit."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        pass
+    stack: list[list] = []  # [container, pending key of a dict]
+    position, end = 0, len(text.rstrip())
+    while position < end:
+        match = _TOKEN.match(text, position)
+        if match is None:
+            raise SqlRefused("Requête trop complexe pour être vérifiée : simplifiez-la.")
+        position = match.end()
+        string, opening, closing, scalar = match.groups()
+        if opening:
+            stack.append([{} if opening == "{" else [], None])
+            continue
+        if closing:
+            value = stack.pop()[0]
+        elif string is not None:
+            value = json.loads(string)
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][1] is None:
+                stack[-1][1] = value  # a key: its value follows
+                continue
+        else:
+            value = json.loads(scalar)
+        if not stack:
+            return value
+        top = stack[-1]
+        if isinstance(top[0], list):
+            top[0].append(value)
+        else:
+            top[0][top[1]], top[1] = value, None
+    raise SqlRefused("Requête trop complexe pour être vérifiée : simplifiez-la.")
 
 
 @lru_cache(maxsize=1)

@@ -135,7 +135,7 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
     params = dict(indicator_ids=ids, date_from=first, date_to=snapshot_date, **filters.params())
     totals = store.run("indicator_values", breakdown="total", **params)
     by_class = store.run("indicator_values", breakdown="isolation", **params)
-    figures = headlines(list(catalog.indicators), totals, snapshot_date, filters)
+    figures = headlines(list(catalog.indicators), totals, snapshot_date, filters, store.territory.holiday_months)
 
     def finish(slide: Slide) -> Slide:
         return Slide(slide.key, slide.title, slide.subtitle, slide.bullets, slide.charts, slide.sources,
@@ -206,8 +206,9 @@ def synthesis_slide(store: Store, figures: dict, snapshot_date: date) -> Slide:
                            f"{len(inds)} au total).")
         rows += [{"axis": f"Axe {axis.number}", "axis_title": f"Axe {axis.number} — {axis.short_title}",
                   "status": s, "count": counts[s]} for s in ("ahead", "on_track", "late")]
-    bullets.append("Statut : la tendance depuis la rentrée, prolongée jusqu'au 31 août, comparée à la cible de "
-                   f"l'année {school_year(snapshot_date)} (cibles illustratives sauf mention contraire).")
+    bullets.append("Statut : la tendance depuis la rentrée (premier instantané de septembre), prolongée jusqu'au "
+                   f"31 août, comparée à la cible de l'année {school_year(snapshot_date)} (cibles illustratives sauf "
+                   "mention contraire) ; pas de statut pour un indicateur d'activité pendant les vacances.")
     chart = status_chart(pd.DataFrame(rows), "Indicateurs par statut, au regard des cibles de l'année")
     return Slide("synthese", "Synthèse : les trois axes au regard des cibles", subtitle=catalog.title,
                  bullets=tuple(bullets), charts=(projector(chart.to_dict()),), sources=_sources(catalog.indicators))

@@ -8,6 +8,7 @@ shows the demo label while it is in use.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,7 +43,7 @@ def build_demo(data_dir: Path, territory_name: str | None = None, seed: int = DE
             raise FileExistsError(f"{data_dir} contient déjà des instantanés réels : la démo ne les remplace pas")
         if not force:
             raise FileExistsError(f"{data_dir} contient déjà des données de démonstration (option --force pour les régénérer)")
-        shutil.rmtree(data_dir / SNAPSHOTS)
+        return _replacing(data_dir, lambda: build_demo(data_dir, territory_name, seed, scale, months, force=False))
     # The territory asked for (--territory, OBSERVATOIRE_TERRITORY), else the data directory's, else the default.
     folder = territory_folder(data_dir, territory_name or requested_territory() or territory_id(data_dir))
     territory = load_territory(folder)
@@ -79,4 +80,30 @@ def build_demo(data_dir: Path, territory_name: str | None = None, seed: int = DE
         "program_version": __version__, "generator_version": GENERATOR_VERSION, "sites": len(sites), "snapshots": len(days), "facts": total,
     }
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
+
+
+def _replacing(data_dir: Path, build) -> dict:
+    """Run `build` over an emptied data directory; if it fails (full disk, read-only folder), the previous demo
+    comes back as it was (its snapshots were moved aside by a rename, its sites file kept by a hard link)."""
+    aside = data_dir / ".snapshots-replaced"
+    shutil.rmtree(aside, ignore_errors=True)
+    (data_dir / SNAPSHOTS).rename(aside)
+    keep = {}
+    for name in ("reference/sites.parquet", "manifest.json"):
+        if (data_dir / name).exists():
+            keep[name] = data_dir / (name + ".replaced")
+            keep[name].unlink(missing_ok=True)
+            os.link(data_dir / name, keep[name])
+    try:
+        manifest = build()
+    except BaseException:
+        shutil.rmtree(data_dir / SNAPSHOTS, ignore_errors=True)
+        aside.rename(data_dir / SNAPSHOTS)
+        for name, copy in keep.items():
+            copy.replace(data_dir / name)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+    for copy in keep.values():
+        copy.unlink(missing_ok=True)
     return manifest

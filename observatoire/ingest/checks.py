@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from observatoire.model.catalog import LEVELS, UNITS, Indicator
 from observatoire.model.uai import uai_problem
-from observatoire.ingest.columns import DENOMINATOR_SUFFIX, DESCRIPTIVE, ENTITY_COLUMNS, resolve
+from observatoire.ingest.columns import ALIASES, DENOMINATOR_SUFFIX, DESCRIPTIVE, ENTITY_COLUMNS, resolve
 from observatoire.ingest.parse_context import ParseContext
 from observatoire.ingest.raw_table import RawTable
-from observatoire.ingest.text import NotANumber, formula_risk, normalise_name, parse_number, suggest
+from observatoire.ingest.text import (NUMBER_HINT, NotANumber, formula_risk, normalise_name, number_problem, parse_number,
+                                      suggest)
 
-NUMBER_HINT = "Écrivez un nombre (par exemple 1 234,5) ; laissez la cellule vide si la donnée manque"
+__all__ = ["NUMBER_HINT"]
+# How a value cell is read, by its indicator's unit (a rate's cell is its numerator, a count).
+UNIT_KINDS = {"count": "count", "amount": "amount", "rate": "rate", "score": "score", "deliverable": "count"}
 
 
 def require(table: RawTable, columns: list[str], ctx: ParseContext, label: str) -> dict[str, int] | None:
     """The index of each required column, or None after an error naming the format (its `label`)."""
     found = {c: resolve(table, c) for c in columns}
+    if not check_duplicate_columns(table, ctx):
+        return None
     missing = [c for c, i in found.items() if i is None]
     if missing:
         ctx.problems.error(table.name, table.header_line, None,
@@ -63,6 +68,15 @@ def check_duplicate_columns(table: RawTable, ctx: ParseContext) -> bool:
             ok = False
         else:
             seen[key] = i
+    for canonical, aliases in ALIASES.items():  # two names of one meaning: « valeur » and « numerateur »
+        both = [i for i, key in enumerate(table.keys) if key in aliases]
+        if len(both) > 1 and len({table.keys[i] for i in both}) > 1:
+            ctx.problems.error(table.name, table.header_line, table.column(both[1]),
+                               f"deux colonnes veulent dire « {canonical} » ({' et '.join(table.column(i) for i in both)}) : "
+                               "impossible de savoir laquelle lire",
+                               "Gardez une seule de ces colonnes (supprimez l'autre, ou renommez-la, par exemple "
+                               "« remarque », pour qu'elle soit ignorée)", kind="columns")
+            ok = False
     return ok
 
 
@@ -129,19 +143,20 @@ def make_fact(ind: Indicator, level: str, entity: str, value_cell: str, den_cell
     p = ctx.problems
     percent = value_cell.strip().endswith("%")
     try:
-        value = parse_number(value_cell.strip().rstrip("%"), decimal)
-    except NotANumber:
+        value = parse_number(value_cell.strip().rstrip("%"), decimal,
+                             "decimal" if percent else UNIT_KINDS.get(ind.unit, "decimal"))
+    except NotANumber as exc:
         if ind.unit == "deliverable" and normalise_name(value_cell) in ("oui", "non"):
             value = 1.0 if normalise_name(value_cell) == "oui" else 0.0
         else:
-            p.error(file, line, value_col, f"« {value_cell} » n'est pas un nombre", NUMBER_HINT, kind="number")
+            p.error(file, line, value_col, *number_problem(value_cell, exc), kind="number")
             return None
     denominator = None
     if den_cell.strip():
         try:
-            denominator = parse_number(den_cell, decimal)
-        except NotANumber:
-            p.error(file, line, den_col, f"dénominateur « {den_cell} » n'est pas un nombre", NUMBER_HINT, kind="number")
+            denominator = parse_number(den_cell, decimal, "count")
+        except NotANumber as exc:
+            p.error(file, line, den_col, *number_problem(den_cell, exc, "dénominateur "), kind="number")
             return None
     label = f"« {ind.id} » ({UNITS[ind.unit]})"
     if value < 0 or (denominator is not None and denominator < 0):

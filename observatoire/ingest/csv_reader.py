@@ -41,7 +41,10 @@ def _decode(data: bytes, name: str, problems: Collector) -> tuple[str, str] | No
         return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError as utf8_error:
         try:
-            return data.decode("cp1252"), "cp1252"
+            text = data.decode("cp1252")
+            if UTF8_SEQUENCE.search(data):  # a Windows-1252 file with UTF-8 lines pasted in: each line its own
+                return _decode_mixed(data, name, problems), "mixte (Windows-1252 et UTF-8)"
+            return text, "cp1252"
         except UnicodeDecodeError:
             pos = utf8_error.start
             line = data[:pos].count(b"\n") + 1
@@ -50,6 +53,28 @@ def _decode(data: bytes, name: str, problems: Collector) -> tuple[str, str] | No
                            "ni UTF-8 ni Windows-1252",
                            "Enregistrez le fichier en « CSV UTF-8 » depuis votre tableur, ou en .xlsx")
             return None
+
+
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _decode_mixed(data: bytes, name: str, problems: Collector) -> str:
+    """Line by line: UTF-8 where the line is valid UTF-8, Windows-1252 elsewhere; a warning names the UTF-8 lines
+    (nothing is dropped, and the user checks the accents)."""
+    lines, utf8 = [], []
+    for number, raw in enumerate(re.split(rb"(?<=\n)", data), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+            if UTF8_SEQUENCE.search(raw):
+                utf8.append(number)
+        except UnicodeDecodeError:
+            lines.append(raw.decode("cp1252"))
+    shown = ", ".join(str(n) for n in utf8[:10]) + ("…" if len(utf8) > 10 else "")
+    problems.warning(name, None, None, f"encodages mêlés : ligne(s) {shown} en UTF-8, les autres en Windows-1252 ; "
+                     "chaque ligne est lue dans son encodage",
+                     "Vérifiez les accents de ces lignes dans l'aperçu ; pour l'éviter, enregistrez le fichier en "
+                     "« CSV UTF-8 » depuis votre tableur", kind="encoding")
+    return "".join(lines)
 
 
 def _physical_lines(text: str) -> pa.Array:
@@ -219,6 +244,18 @@ def read_csv(data: bytes, name: str, problems: Collector, recognise: Recogniser)
     return table_from_records(name, header, records, body + 1, header_index + 1, problems, encoding, separator)
 
 
+MAX_LINES_IN_CELL = 20  # a quoted value over more lines than this is an unclosed quote, not an address
+
+
+def _swallows_lines(record: list[str], separator: str, spanned: int) -> bool:
+    """A record over several lines whose quoted value looks like swallowed lines: one of its continuation lines
+    holds the separator, or it spans more lines than any real cell does."""
+    if spanned > MAX_LINES_IN_CELL:
+        return True
+    return any(separator in part for cell in record if "\n" in cell or "\r" in cell
+               for part in re.split(r"\r\n|\r|\n", cell)[1:])
+
+
 def _read_csv_records(text: str, name: str, problems: Collector, encoding: str, separator: str,
                       header_line: int) -> RawTable | None:
     """The slow path: record by record with the csv module (quoted values over several lines)."""
@@ -233,6 +270,13 @@ def _read_csv_records(text: str, name: str, problems: Collector, encoding: str, 
             if header is None:
                 header = trim_header(record)
                 continue
+            if previous_end > start and _swallows_lines(record, separator, previous_end - start):
+                problems.error(name, start, None, "guillemet non fermé à cette ligne ? La valeur entre guillemets avale "
+                               f"les {previous_end - start} ligne(s) suivante(s)",
+                               f"Fermez le guillemet de cette ligne (ou doublez-le s'il fait partie du texte : \"\") ; "
+                               f"une valeur contenant « {separator} » ou un retour à la ligne doit être entre guillemets",
+                               kind="quote")
+                return None
             rows.append(record)
             numbers.append(start)
     except csv.Error as exc:

@@ -10,6 +10,7 @@ whose sha256 the current version already lists changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from datetime import date, datetime, timezone
@@ -21,43 +22,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from observatoire.model.catalog import load_catalog
-from observatoire.model.dates import format_date_fr
 from observatoire.errors import ValidationError
 from observatoire.settings import setting, territory_folder
-from observatoire.storage.snapshots import ARCHIVE, data_lock, fingerprint, list_snapshots, sha256_file, write_snapshot
+from observatoire.storage.snapshots import ARCHIVE, data_lock, fingerprint, list_snapshots, write_snapshot
 from observatoire.model.territory import load_territory
 from observatoire.ingest import vector
 from observatoire.ingest.detection import detect_format, recogniser
 from observatoire.ingest.parse_context import ParseContext
 from observatoire.ingest.parsers import FACT_PARSERS, FORMATS, parse_annuaire
-from observatoire.ingest.plan import FACT_KEY, SNAPSHOT_SOURCE, ImportPlan, ImportResult, UsageProblem
-from observatoire.ingest.problems import Collector
-from observatoire.ingest.reader import read_table
+from observatoire.ingest.plan import FACT_KEY, ImportPlan, ImportResult, UsageProblem
+from observatoire.ingest.problems import Collector, safe_text
+from observatoire.ingest.reader import read_bounded, read_table
 from observatoire.ingest.sites_plan import plan_sites, read_sites
 from observatoire.ingest.snapshot_plan import plan_snapshot
-from observatoire.ingest.text import parse_date
-
-
-def _parse_snapshot(value, problems: Collector, today: date) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value).strip())
-        except ValueError:
-            try:
-                day = parse_date(str(value))
-            except ValueError:
-                problems.error(SNAPSHOT_SOURCE, None, None, f"« {value} » n'est pas une date",
-                               "Écrivez la date de l'instantané en AAAA-MM-JJ, par exemple 2025-01-31")
-                return None
-    if day > today:
-        problems.error(SNAPSHOT_SOURCE, None, None, f"le {format_date_fr(day)} est dans le futur",
-                       "Un instantané décrit une situation constatée : choisissez une date passée ou aujourd'hui")
-        return None
-    return day
+from observatoire.ingest.snapshot_date import parse_snapshot
 
 
 def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str = "auto", sheet: str | None = None,
@@ -65,7 +43,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     """Read and validate `files` (paths); nothing is written. `names` are the names shown in messages."""
     data_dir = Path(data_dir)
     paths = [Path(f) for f in files]
-    shown = names or [p.name for p in paths]
+    shown = [safe_text(n, 120) for n in (names or [p.name for p in paths])]
     if fmt != "auto" and fmt not in FORMATS:
         raise UsageProblem(f"format « {fmt} » inconnu (auto, {', '.join(FORMATS)})")
     problems = Collector()
@@ -74,7 +52,7 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     catalog = load_catalog(territory.roadmap_file)
     plan = ImportPlan(data_dir, list(zip(paths, shown)), None,
                       {"fmt": fmt, "sheet": sheet, "new_version": new_version, "today": today}, state=state)
-    plan.snapshot = _parse_snapshot(snapshot, problems, today or date.today())
+    plan.snapshot = parse_snapshot(snapshot, problems, today or date.today(), catalog.period)
     known, known_codes = _known_sites(data_dir)
     max_bytes = int(float(setting("import_max_mb")) * 1_000_000)
 
@@ -82,10 +60,13 @@ def prepare(files: list, snapshot=None, data_dir: Path | None = None, fmt: str =
     recognise = recogniser(catalog)
     for path, name in plan.inputs:
         if not path.exists():
-            raise UsageProblem(f"fichier introuvable : {path}")
-        table = read_table(path, name, problems, max_bytes, sheet, recognise=recognise)
-        source = {"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+            raise UsageProblem(f"fichier introuvable : {safe_text(str(path), 200)} (vérifiez le chemin et le nom)")
+        data = read_bounded(path, name, problems, max_bytes)  # once, with a bound: hashed and parsed from memory
+        source = {"name": name, "sha256": hashlib.sha256(data or b"").hexdigest(), "bytes": len(data or b"")}
         plan.sources.append(source)
+        if data is None:
+            continue
+        table = read_table(path, name, problems, max_bytes, sheet, recognise=recognise, data=data)
         if table is None:
             continue
         kind = fmt if fmt != "auto" else detect_format(table, catalog)

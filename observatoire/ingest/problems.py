@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from observatoire.errors import safe_text
+
 ERROR, WARNING = "erreur", "avertissement"
+__all__ = ["Collector", "Problem", "column_letter", "safe_text"]
 
 
 def column_letter(index: int) -> str:
@@ -40,7 +43,7 @@ class Problem:
         return ", ".join(parts)
 
     def message(self) -> str:
-        end = "" if self.found.endswith((".", "…")) else "."
+        end = "" if self.found.endswith((".", "…", "?", "!")) else "."
         return f"{self.where} : {self.found}{end} {self.action}".rstrip()
 
 
@@ -70,6 +73,8 @@ class Collector:
     def add(self, severity: str, file: str, line: int | None, column: str | None, found: str, action: str,
             kind: str | None = None) -> None:
         line = None if line is None else int(line)
+        file, found, action = safe_text(file, 200), safe_text(found), safe_text(action)
+        column = None if column is None else safe_text(column, 120)
         if severity == ERROR:
             self.errors_by_file[file] = self.errors_by_file.get(file, 0) + 1
         key = (severity, file, kind or action)

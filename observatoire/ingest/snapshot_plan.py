@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from observatoire.model.catalog import Catalog
-from observatoire.model.dates import format_date_fr
+from observatoire.model.dates import format_date_fr, school_year
 from observatoire.settings import setting
 from observatoire.storage.snapshots import list_snapshots
 from observatoire.ingest import vector
@@ -112,6 +112,10 @@ def _compare_with_previous(plan: ImportPlan, previous, catalog: Catalog, problem
     new_v, old_v = ratio(new_value, new_den), ratio(old_value, old_den)
     with np.errstate(divide="ignore", invalid="ignore"):
         jump = (new_v > 0) & (old_v > 0) & (np.maximum(new_v / old_v, old_v / new_v) > factor)
+    if plan.snapshot and school_year(plan.snapshot) != school_year(previous.snapshot_date):
+        # the rentrée: cumulative totals and deliverables start again by rule, only states and activity jump
+        resets = [i.id for i in catalog.indicators if i.temporality in ("cumulative", "deliverable")]
+        jump &= ~facts["indicator_id"].iloc[matched].isin(resets).to_numpy()
     if not jump.any():
         return
     joined = facts.iloc[matched[jump]].assign(value_old=old_value[jump])

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from observatoire.ingest.text import FORMULA_START, NotANumber, parse_number
+from observatoire.ingest.text import FORMULA_START, MAX_MAGNITUDE, NotANumber, parse_number
 
 
 def byte_set(values) -> np.ndarray:
@@ -79,9 +79,9 @@ def _parse_python(texts: list[str], decimal: str) -> tuple[np.ndarray, np.ndarra
     for i, text in enumerate(texts):
         if text.endswith("%"):
             continue  # a percentage is judged row by row (make_fact)
-        try:
-            out[i] = parse_number(text, decimal)
-            ok[i] = True
+        try:  # cleared only when every kind of column reads it the same (else make_fact judges it by its kind)
+            out[i] = parse_number(text, decimal, "count")
+            ok[i] = parse_number(text, decimal, "decimal") == out[i]
         except NotANumber:
             pass
     return out, ok
@@ -107,22 +107,24 @@ def _parse_distinct(texts: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarr
         if not one.any():
             continue
         chosen = texts.filter(pa.array(one))
-        if mark == other:  # 1.234 groups thousands, 1.5 or 1234.5 is a decimal
-            position = pc.find_substring(chosen, mark).to_numpy(zero_copy_only=False)
-            after = pc.binary_length(chosen).to_numpy(zero_copy_only=False) - position - 1
-            grouped = (position >= 1) & (position <= 3) & (after == 3)
-            text = pc.if_else(pa.array(grouped), pc.replace_substring(chosen, mark, ""),
-                              pc.replace_substring(chosen, mark, "."))
-        else:
-            text = pc.replace_substring(chosen, mark, ".")
+        text = pc.replace_substring(chosen, mark, ".")
         values[one] = pc.cast(text, pa.float64()).to_numpy()
         ok[one] = True
+        if mark == other:  # 1.5 or 1234.5 is a decimal; 1.234 may group thousands: left to the per-row rules
+            position = pc.find_substring(chosen, mark).to_numpy(zero_copy_only=False)
+            after = pc.binary_length(chosen).to_numpy(zero_copy_only=False) - position - 1
+            lead = pc.starts_with(chosen, "0").to_numpy(zero_copy_only=False)
+            ambiguous = (position >= 1) & (position <= 3) & (after == 3) & ~lead
+            ok[np.flatnonzero(one)[ambiguous]] = False
         rest &= ~one
     leftover = np.flatnonzero(rest)
     if len(leftover):
         parsed, parsed_ok = _parse_python(texts.take(pa.array(leftover)).to_pylist(), decimal)
         values[leftover] = parsed
         ok[leftover] = parsed_ok
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok &= np.isfinite(values) & (np.abs(values) <= MAX_MAGNITUDE)
+    values[~ok] = 0.0  # refused cells are judged row by row; no infinity reaches the screen's arithmetic
     return values, ok
 
 

@@ -91,7 +91,7 @@ def class_phrase(label: str) -> str:
 def sentence(indicator: Indicator, before: float, after: float, class_label: str | None = None) -> str:
     """One French sentence for a move, e.g. 'Les élèves certifiés Pix passent de 120 à 180 (+60).'"""
     text, plural = subject(indicator)
-    if indicator.temporality == "cumulative" and indicator.unit != "deliverable":
+    if indicator.temporality == "cumulative":
         # one pair of brackets: "Les élèves accompagnés (TED-i, cumul depuis la rentrée)"
         text = text[:-1] + ", cumul depuis la rentrée)" if text.endswith(")") else text + " (cumul depuis la rentrée)"
     if class_label:
@@ -140,6 +140,21 @@ def _values_at(rows: pd.DataFrame, day: date) -> dict[tuple[str, str], float]:
     return {(r.indicator_id, r.group_id): float(r.value) for r in at.itertuples()}
 
 
+def _reporting_at(rows: pd.DataFrame, day: date) -> dict[tuple[str, str], int]:
+    """(indicator, group) -> entities behind the value at `day` (reported or carried forward)."""
+    if rows is None or rows.empty or "reporting_entities" not in rows:
+        return {}
+    at = rows[rows["snapshot_date"] == day].dropna(subset=["value"])
+    return {(r.indicator_id, r.group_id): int(r.reporting_entities) for r in at.itertuples()}
+
+
+def completeness_note(before: int | None, after: int | None) -> str:
+    """' Complétude différente : 12 entités avant, 10 après.' when the two figures rest on different counts."""
+    if before is None or after is None or before == after:
+        return ""
+    return f" Complétude différente : {before} entité{'s' if before > 1 else ''} avant, {after} après."
+
+
 def changes(catalog: Catalog, totals: pd.DataFrame, by_class: pd.DataFrame | None, before_date: date,
             after_date: date, filters, class_labels: dict[str, str], limit: int | None = 8,
             per_indicator: int = 2) -> list[Change]:
@@ -159,6 +174,7 @@ def changes(catalog: Catalog, totals: pd.DataFrame, by_class: pd.DataFrame | Non
         sources.append(("isolation", by_class))
     for kind, rows in sources:
         before, after = _values_at(rows, before_date), _values_at(rows, after_date)
+        counted_before, counted_after = _reporting_at(rows, before_date), _reporting_at(rows, after_date)
         for (indicator_id, group), new in after.items():
             old = before.get((indicator_id, group))
             if old is None or abs(new - old) <= EPSILON or indicator_id not in order:
@@ -172,7 +188,9 @@ def changes(catalog: Catalog, totals: pd.DataFrame, by_class: pd.DataFrame | Non
             target = group_target(indicator, filters, year, kind == "isolation")
             label = class_labels[group] if kind == "isolation" else None
             candidates.append(Change(indicator_id, "total" if kind == "total" else group, old, new, target,
-                                     importance(old, new, target), sentence(indicator, old, new, label)))
+                                     importance(old, new, target), sentence(indicator, old, new, label)
+                                     + completeness_note(counted_before.get((indicator_id, group)),
+                                                         counted_after.get((indicator_id, group)))))
     candidates.sort(key=lambda c: (-c.importance, order[c.indicator_id],
                                    -1 if c.group_id == "total" else class_order.get(c.group_id, 99)))
     out, count = [], {}

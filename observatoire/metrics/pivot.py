@@ -77,17 +77,20 @@ def explore(run: Run, indicators: list[Indicator], filters: Filters, breakdown: 
         values = run("indicator_values", indicator_ids=ids, breakdown=breakdown, **params)
     else:
         per_site = run("indicator_values", indicator_ids=ids, breakdown="site", **params)
-        values = rollup_sites(per_site, sites, {i.id: i.rollup for i in shown}, breakdown)
+        values = rollup_sites(per_site, sites, {i.id: i.rollup for i in shown}, breakdown,
+                              {i.id: i.scope for i in shown})
     if breakdown == "site":
         values = with_missing_sites(values, sites, shown, _snapshots(run, date_from, date_to))
     return Exploration(values, left_out, sites)
 
 
-def rollup_sites(per_site: pd.DataFrame, sites: pd.DataFrame, rules: dict[str, str], breakdown: str) -> pd.DataFrame:
+def rollup_sites(per_site: pd.DataFrame, sites: pd.DataFrame, rules: dict[str, str], breakdown: str,
+                 scopes: dict[str, str] | None = None) -> pd.DataFrame:
     """Roll site rows (indicator_values by 'site') up to `breakdown`, keeping only `sites`, by each rule.
 
     The same rules as indicator_values.sql: sum; ratio of sums; weighted mean (value x weight summed over
-    the weights); latest (each site's latest value, summed).
+    the weights); latest (summed). The site rows already follow each indicator's time rule (carried
+    forward or not). Expected entities: the open `sites` of each group in the indicator's scope (`scopes`).
     """
     rows = per_site.merge(sites, left_on="group_id", right_on="uai", how="inner")
     if breakdown == "total":
@@ -105,15 +108,33 @@ def rollup_sites(per_site: pd.DataFrame, sites: pd.DataFrame, rules: dict[str, s
         weighted_sum=("weighted", lambda s: s.sum(min_count=1)),
         reporting_entities=("uai", "count"),
         reporting_pupils=("pupils", "sum"),
+        carried_forward=("carried_forward", "sum"),
     )
+    grouped["expected_entities"] = _expected(grouped, sites, scopes or {}, breakdown)
     rule = grouped["indicator_id"].map(rules)
     denominator = grouped["denominator_sum"].where(grouped["denominator_sum"] != 0)
     grouped["value"] = grouped["value_sum"]
     grouped.loc[rule == "ratio", "value"] = grouped["value_sum"] / denominator
     grouped.loc[rule == "weighted_mean", "value"] = grouped["weighted_sum"] / denominator
     columns = ["snapshot_date", "indicator_id", "group_id", "group_label", "value", "value_sum", "denominator_sum",
-               "reporting_entities", "reporting_pupils"]
+               "reporting_entities", "reporting_pupils", "carried_forward", "expected_entities"]
     return grouped[columns].sort_values(["indicator_id", "snapshot_date", "group_id"]).reset_index(drop=True)
+
+
+def _expected(grouped: pd.DataFrame, sites: pd.DataFrame, scopes: dict[str, str], breakdown: str) -> pd.Series:
+    """Per rolled-up row: the open sites of its group in its indicator's scope."""
+    open_sites = sites[sites["is_open"].fillna(True).astype(bool)] if "is_open" in sites else sites
+    if breakdown == "total":
+        group = pd.Series("total", index=open_sites.index)
+    else:
+        column = GROUP_COLUMNS[breakdown][0]
+        group = open_sites[column].astype("string") if breakdown == "degree" else open_sites[column]
+    counts = {}
+    for degree in (None, 1, 2):
+        kept = open_sites if degree is None else open_sites[open_sites["degree"] == degree]
+        counts[degree] = group.loc[kept.index].value_counts().to_dict()
+    return pd.Series([counts[SCOPE_DEGREE.get(scopes.get(i, "all"))].get(g, 0)
+                      for i, g in zip(grouped["indicator_id"], grouped["group_id"])], index=grouped.index, dtype="int64")
 
 
 def with_missing_sites(values: pd.DataFrame, sites: pd.DataFrame, indicators: list[Indicator],

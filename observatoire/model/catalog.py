@@ -19,7 +19,30 @@ ROLLUPS = {
     "weighted_mean": "moyenne pondérée",
     "latest": "dernière valeur connue",
 }
-TEMPORALITIES = {"cumulative": "cumul depuis la rentrée", "state": "état à la date"}
+# How an indicator lives over time (DESIGN.md, "Time"): what carries forward, what resets at the rentrée.
+TEMPORALITIES = {
+    "state": "état à la date",
+    "cumulative": "cumul depuis la rentrée",
+    "activity": "activité sur une période",
+    "deliverable": "livrable de l'année scolaire",
+}
+# One sentence per temporality for the "how it is computed" detail (cards and catalogue page).
+TEMPORALITY_RULES = {
+    "state": "la dernière valeur transmise par chaque entité reste valable jusqu'à la fin de l'année scolaire "
+             "(reportée tant qu'aucune nouvelle valeur n'arrive)",
+    "cumulative": "cumul depuis la rentrée : la dernière valeur de chaque entité est reportée dans l'année "
+                  "scolaire, le total repart de zéro à la rentrée et ne baisse pas quand une entité ne répond pas",
+    "activity": "activité sur une période (30 jours, mois) : seules les valeurs de l'instantané comptent, "
+                "sans report ; comparée au même mois de l'année précédente et au premier mois de l'année "
+                "scolaire ; les mois de vacances ne donnent pas d'état d'avancement",
+    "deliverable": "livrable valable pour l'année scolaire où il a été transmis, remis à zéro à la rentrée",
+}
+ROLLUP_RULES = {
+    "sum": "somme des valeurs des entités",
+    "ratio": "somme des numérateurs divisée par la somme des dénominateurs (jamais une moyenne de taux)",
+    "weighted_mean": "moyenne des valeurs pondérée par les effectifs",
+    "latest": "dernière valeur connue dans l'année scolaire, additionnée",
+}
 DIRECTIONS = {"up": "plus c'est haut, mieux c'est", "down": "plus c'est bas, mieux c'est"}
 SCOPES = {"all": "tous les établissements", "1d": "écoles (1er degré)", "2d": "collèges et lycées (2nd degré)"}
 # The roll-up a unit allows; a rate is always a ratio of sums, never a mean of rates.
@@ -32,7 +55,7 @@ UNIT_ROLLUPS = {
 }
 # Open-data exports an import can read, and what each feeds (see observatoire/ingest/parsers/).
 EXPORTS = {
-    "ent_utilisateurs": "ENT : utilisateurs du mois (utilisateurs_globales)",
+    "ent_utilisateurs": "ENT : utilisateurs de la semaine la plus fréquentée du mois (utilisateurs_globales)",
     "ent_visites": "ENT : visites cumulées depuis la rentrée (visites_globales)",
     "pix_certifies": "Pix : élèves certifiés (certifies)",
 }
@@ -93,6 +116,20 @@ class Indicator:
     def origin(self) -> str:
         """Short form of `wording` for a table column or a slide."""
         return "Indicateur proposé" if self.proposed else "Feuille de route"
+
+    @property
+    def carries_forward(self) -> bool:
+        """Whether an entity's last report of the school year stands in for a missing one."""
+        return self.temporality != "activity"
+
+    def how_computed(self) -> str:
+        """The "how it is computed" text: roll-up rule, temporality, source and the roadmap's note."""
+        parts = [f"Agrégation : {ROLLUP_RULES[self.rollup]}.",
+                 f"Temporalité : {TEMPORALITY_RULES[self.temporality]}.",
+                 f"Source : {self.source}."]
+        if self.note:
+            parts.append(f"Note : {self.note}")
+        return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -223,6 +260,9 @@ def parse_catalog(raw: dict, source: str = "feuille de route") -> Catalog:
             )
         if item.get("proposed") and not item.get("note"):
             problems.append(f"{where} : un indicateur proposé doit dire pourquoi dans sa note (note)")
+        if (item["unit"] == "deliverable") != (item["temporality"] == "deliverable"):
+            problems.append(f"{where} : un livrable (unité « deliverable ») a la temporalité « deliverable », "
+                            "et elle seule")
         if item["rollup"] in ("ratio", "weighted_mean") and not item.get("denominator_label"):
             problems.append(f"{where} : un taux ou une moyenne pondérée doit dire ce que compte son dénominateur (denominator_label)")
         targets = item.get("targets", {})

@@ -56,6 +56,8 @@ class Territory:
     zone_label: str = "Zone"
     wording: dict = field(default_factory=dict)
     sql_examples: list = field(default_factory=list)  # [[sql_examples]]: title, sql (console SQL)
+    # Months whose activity indicators give no on-track status ([school_year] holiday_months).
+    holiday_months: tuple[int, ...] = (7, 8)
 
     @property
     def uai_prefixes(self) -> tuple[str, ...]:
@@ -105,6 +107,23 @@ class Territory:
             return self._shapes[code]
         except KeyError:
             raise KeyError(insee) from None
+
+    def coordinate_bounds(self, margin: float = 0.1) -> tuple[float, float, float, float] | None:
+        """(lat_min, lat_max, lon_min, lon_max) around the boundaries and the communes' centres, widened by
+        `margin` degrees (about 11 km); None when the territory has neither."""
+        lats = [float(v) for v in self.communes.get("lat", [])] if len(self.communes) else []
+        lons = [float(v) for v in self.communes.get("lon", [])] if len(self.communes) else []
+        stack = [f.get("geometry", {}).get("coordinates", []) for f in (self.boundaries or {}).get("features", [])]
+        while stack:  # nested rings of polygons and multipolygons, walked without recursion
+            item = stack.pop()
+            if len(item) >= 2 and all(isinstance(v, (int, float)) for v in item[:2]):
+                lons.append(float(item[0]))
+                lats.append(float(item[1]))
+            else:
+                stack.extend(v for v in item if isinstance(v, list))
+        if not lats:
+            return None
+        return min(lats) - margin, max(lats) + margin, min(lons) - margin, max(lons) + margin
 
     def area_of_commune(self, table: pd.DataFrame) -> dict[str, list[str]]:
         """commune INSEE -> codes of the areas (circonscriptions or bassins) that cover it."""
@@ -193,6 +212,11 @@ def load_territory(folder: Path) -> Territory:
     if expected - drawn:
         problems.append(f"{boundaries_path.name} : pas de contour pour {', '.join(sorted(expected - drawn))}")
 
+    holidays = meta.get("school_year", {}).get("holiday_months", [7, 8])
+    if not isinstance(holidays, list) or any(not isinstance(m, int) or not 1 <= m <= 12 for m in holidays):
+        problems.append("territory.toml : [school_year] holiday_months doit être une liste de mois de 1 à 12 "
+                        "(par exemple [7, 8])")
+        holidays = [7, 8]
     if problems:
         raise ValidationError(str(folder), problems)
 
@@ -205,5 +229,5 @@ def load_territory(folder: Path) -> Territory:
         zones=zones, circonscriptions=circonscriptions, bassins=bassins, villages=villages,
         boundaries=boundaries, roadmap_file=folder / info.get("roadmap", "roadmap.toml"),
         boundaries_level=level, zone_label=info.get("zone_label", "Zone"), wording=meta.get("wording", {}),
-        sql_examples=meta.get("sql_examples", []),
+        sql_examples=meta.get("sql_examples", []), holiday_months=tuple(holidays),
     )

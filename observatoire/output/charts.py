@@ -114,7 +114,7 @@ def breakdown_chart(frame: pd.DataFrame, indicator: Indicator, breakdown_label: 
         x=alt.X("value:Q", title=None, axis=alt.Axis(format=fmt)),
         color=color,
         tooltip=[alt.Tooltip("group_label:N", title=breakdown_label), alt.Tooltip("value:Q", title=indicator.label, format=fmt),
-                 alt.Tooltip("reporting_entities:Q", title="Entités ayant répondu", format=",.0f")],
+                 alt.Tooltip("reporting_entities:Q", title="Entités avec une valeur", format=",.0f")],
     )
     return french(chart.properties(title=title, height=max(120, 24 * len(data))))
 

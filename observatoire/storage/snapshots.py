@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from observatoire import __version__
+from observatoire.errors import StoreLocked
 
 SNAPSHOTS = "snapshots"
 ARCHIVE = "archive"
@@ -147,7 +149,12 @@ def _swap(data_dir: Path, day: date, incoming: Path, reason: str) -> None:
     _write_json_atomic(journal, {"date": day.isoformat(), "current": str(final.relative_to(data_dir)),
                                  "archived": str(archived.relative_to(data_dir)),
                                  "incoming": str(Path(incoming).relative_to(data_dir))})
-    os.replace(final, archived)
+    try:
+        os.replace(final, archived)
+    except BaseException:
+        journal.unlink(missing_ok=True)
+        _remove_empty(archived.parent, archived.parent.parent)
+        raise
     try:
         os.replace(incoming, final)
     except BaseException:
@@ -196,13 +203,27 @@ def recover(data_dir: Path) -> list[str]:
     return done
 
 
+LOCK_WAIT_S = 60.0  # how long a writer waits for another one before giving up (an import takes seconds)
+
+
 @contextmanager
 def data_lock(data_dir: Path):
     """Serialise writers of a data directory (fcntl.flock on data_dir/.lock); repairs interrupted writes."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / LOCK_FILE, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        waited = 0.0
+        while True:  # another writer (import, demo) holds it: wait a while, then say so in French
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited >= LOCK_WAIT_S:
+                    raise StoreLocked(f"le dossier de données est verrouillé par une autre écriture (import, démonstration, "
+                                      f"restauration) depuis plus de {LOCK_WAIT_S:g} s : réessayez dans un moment ; "
+                                      "rien n'a été modifié") from None
+                time.sleep(0.2)
+                waited += 0.2
         try:
             recover(data_dir)
             yield
@@ -245,7 +266,11 @@ def delete_snapshot(data_dir: Path, day: date) -> Path:
     if not final.exists():
         raise FileNotFoundError(f"aucun instantané du {day.isoformat()}")
     archived = _archive_folder(data_dir, day, int(_read_manifest(final).get("version", 1)), "deleted")
-    os.replace(final, archived)
+    try:
+        os.replace(final, archived)
+    except BaseException:  # an error (disk, permissions): the archive folder made for it goes too
+        _remove_empty(archived.parent, archived.parent.parent)
+        raise
     return archived
 
 

@@ -29,11 +29,15 @@ table = pd.DataFrame({
     "Sens": catalog["direction"].map(DIRECTIONS),
     "Cible illustrative": catalog["targets_illustrative"].map({True: "oui", False: "non"}),
     "Dernière donnée": catalog["last_snapshot_date"].map(lambda d: format_date_fr(d) if pd.notna(d) else "aucune"),
+    "Comment il est calculé": catalog["indicator_id"].map(lambda i: ctx.catalog.indicator(i).how_computed()),
     "Identifiant": catalog["indicator_id"],
 })
 st.subheader(f"{len(table)} indicateurs de la feuille de route")
 st.dataframe(table, hide_index=True, key="catalogue")
 download_buttons(table, ["donnees", "catalogue", ctx.catalog.id], ctx.about(), key="dl-catalogue")
+chosen = st.selectbox("Comment un indicateur est calculé", ctx.catalog.ids, key="catalogue-calcul",
+                      format_func=lambda i: ctx.catalog.indicator(i).label)
+st.markdown(ctx.catalog.indicator(chosen).how_computed())
 
 st.subheader("Instantanés")
 snaps = query("snapshot_list")

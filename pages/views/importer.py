@@ -10,7 +10,7 @@ import streamlit as st
 from components.shell import context, page_header
 from components.tables import french_styler
 from observatoire.model.dates import format_date_fr
-from observatoire.errors import ObservatoireError, ValidationError
+from observatoire.errors import ObservatoireError, ValidationError, os_error_message, safe_text
 from observatoire.output.numbers import format_number
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
 from observatoire.ingest.templates import example_uai, template_bytes
@@ -65,6 +65,13 @@ with tempfile.TemporaryDirectory(prefix="observatoire-import-") as folder:
     except UsageProblem as exc:
         st.error(str(exc))
         st.stop()
+    except OSError as exc:
+        st.error(os_error_message(exc, "la lecture des fichiers"))
+        st.stop()
+    except Exception as exc:  # noqa: BLE001 - never a traceback on the page
+        st.error(f"Lecture impossible ({type(exc).__name__}) : rien n'est importé, les données enregistrées sont "
+                 "intactes. Vérifiez le fichier (ou exportez-le à nouveau en CSV UTF-8), puis déposez-le à nouveau.")
+        st.stop()
 
     st.subheader("Rapport de validation")
     report = plan.report()
@@ -102,7 +109,12 @@ with tempfile.TemporaryDirectory(prefix="observatoire-import-") as folder:
         try:
             result = commit(plan)
         except (ValidationError, ObservatoireError, FileExistsError) as exc:
-            st.error(f"Import refusé : {exc}")
+            st.error(f"Import refusé : {safe_text(exc, 2000)}")
+        except OSError as exc:
+            st.error(os_error_message(exc, "l'import"))
+        except Exception as exc:  # noqa: BLE001 - never a traceback on the page
+            st.error(f"Import interrompu ({type(exc).__name__}) : les écritures sont atomiques, les données déjà "
+                     "enregistrées sont intactes. Réessayez ; si l'erreur revient, signalez-la.")
         else:
             st.success(("Import terminé : " if result.status == "imported" else "Rien à faire : ") + result.message
                        + (f". L'instantané du {format_date_fr(plan.snapshot)} est visible sur toutes les pages."

@@ -72,6 +72,9 @@ if run and sql.strip():
         result = run_sql(store, sql)
     except SqlRefused as exc:
         st.error(f"Requête refusée : {exc}")
+    except Exception as exc:  # noqa: BLE001 - never a traceback on the page
+        st.error(f"La console n'a pas pu exécuter la requête ({type(exc).__name__}) : réessayez dans un instant ; "
+                 "si l'erreur revient, signalez-la avec la requête.")
     else:
         st.caption(result.summary())
         if result.truncated:

@@ -1,6 +1,7 @@
 -- Setup, run once when the store opens: the `entities` view.
 -- Grain: one row per (entity_level, entity_id): every site, commune and the académie, with every
--- attribute a filter or a breakdown can use. Site-only attributes are null for communes and the
+-- attribute a filter or a breakdown can use, and
+-- whether it is open (communes and the académie always are). Site-only attributes are null for communes and the
 -- académie, so a site filter leaves those rows out (the pages then say "non ventilé").
 create or replace view entities as
 with
@@ -23,7 +24,8 @@ site_rows as (
         b.name as bassin_name,
         s.degree,
         s.site_type,
-        s.pupils
+        s.pupils,
+        coalesce(s.is_open, true) as is_open
     from sites as s
     left join communes as c using (commune_code)
     left join zones as z using (zone_code)
@@ -55,7 +57,8 @@ commune_rows as (
         null::varchar as bassin_name,
         null::integer as degree,
         null::varchar as site_type,
-        coalesce(p.pupils, 0)::integer as pupils
+        coalesce(p.pupils, 0)::integer as pupils,
+        true as is_open
     from communes as c
     left join zones as z using (zone_code)
     left join commune_pupils as p using (commune_code)
@@ -68,7 +71,8 @@ academie_rows as (
         a.name as entity_name,
         null::varchar, null::varchar, null::varchar, null::varchar, null::varchar, null::varchar, null::varchar,
         null::varchar, null::varchar, null::varchar, null::varchar, null::integer, null::varchar,
-        (select sum(pupils) from sites)::integer as pupils
+        (select sum(pupils) from sites)::integer as pupils,
+        true as is_open
     from academie as a
 )
 

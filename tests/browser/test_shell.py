@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from components.shell import PAGES, VIEWS
-from tests.support.browser import start_server, stop_server, wait_idle
+from tests.support.browser import wait_idle
 
 pytestmark = pytest.mark.browser
 URLS = [url if url != "synthese" else "" for entries in PAGES.values() for name, _t, url, _i in entries
@@ -23,15 +23,6 @@ def _combo(page, label: str):
 def _selected(page, label: str) -> str:
     """Text shown in the sidebar selectbox whose label is `label`."""
     return _combo(page, label).input_value()
-
-
-@pytest.fixture
-def fresh_server(demo_dir):
-    proc, base = start_server(demo_dir)
-    try:
-        yield base
-    finally:
-        stop_server(proc)
 
 
 @pytest.mark.parametrize(("path", "value"), [("donnees", "C05"), ("", "C05"), ("axe-1", "C05"),

@@ -9,18 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from observatoire.copil.deck import typeset
 from tests.conftest import APP, VIEWS
+from tests.support.copil_data import TITLES
 
 PAGE = "presentation.py"
-TITLES = [
-    "Comité de pilotage du numérique éducatif — Académie de Guyane",
-    "Synthèse : les trois axes au regard des cibles",
-    "Axe 1 — Consolider l'écosystème dans le sens d'une politique partagée",
-    "Axe 2 — Développer l'enseignement numérique et les compétences numériques",
-    "Axe 3 — Poursuivre l'outillage des utilisateurs et le déploiement des communs numériques",
-    "Couverture du territoire : sites isolés et urbains",
-    "Ce qui a changé depuis le dernier COPIL",
-    "Points d'attention",
-]
 
 
 def texts(at) -> list[str]:

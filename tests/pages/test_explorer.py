@@ -112,7 +112,8 @@ def test_pandas_rollup_agrees_with_the_sql_rollup(demo_dir, breakdown):
         sql = store.run("indicator_values", breakdown=breakdown, **params)
         per_site = store.run("indicator_values", breakdown="site", **params)
         sites = store.run("sites_in_scope", min_pupils=None, **Filters().params())
-        mine = rollup_sites(per_site, sites, {i.id: i.rollup for i in site_level}, breakdown)
+        mine = rollup_sites(per_site, sites, {i.id: i.rollup for i in site_level}, breakdown,
+                            {i.id: i.scope for i in site_level})
     finally:
         store.close()
     keys = ["snapshot_date", "indicator_id", "group_id"]
@@ -122,6 +123,8 @@ def test_pandas_rollup_agrees_with_the_sql_rollup(demo_dir, breakdown):
     assert sql[keys].astype(str).equals(mine[keys].astype(str))
     pd.testing.assert_series_equal(sql["value"], mine["value"], check_dtype=False, rtol=1e-9)
     assert sql["reporting_entities"].tolist() == mine["reporting_entities"].tolist()
+    assert sql["carried_forward"].tolist() == mine["carried_forward"].tolist()
+    assert sql["expected_entities"].tolist() == mine["expected_entities"].tolist()
 
 
 # --- pages (AppTest) ---------------------------------------------------------------------------------

@@ -87,14 +87,24 @@ def open_detail_tab(page, url: str, indicator_id: str, tab: str) -> None:
     page.get_by_role("tab", name=tab).click()
 
 
-@pytest.fixture(scope="session")
-def server(demo_dir):
-    """Base URL of the app served by a real `streamlit run` on the demo data."""
-    proc, base = start_server(demo_dir)
+def _serve(data_dir: Path):
+    proc, base = start_server(data_dir)
     try:
         yield base
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def server(demo_dir):
+    """Base URL of the app served by a real `streamlit run` on the demo data, shared by the session."""
+    yield from _serve(demo_dir)
+
+
+@pytest.fixture
+def fresh_server(demo_dir):
+    """Base URL of a server started for this test alone: its first request is the test's."""
+    yield from _serve(demo_dir)
 
 
 @pytest.fixture(scope="session")

@@ -66,3 +66,15 @@ def make_copil_dir(root: Path, demo: bool = False) -> Path:
         rows.append(fact("copil_comptes_rendus", "33", COPIL[day], level="academie"))
         facts[day] = rows
     return make_data_dir(root, SITES, facts, demo=demo)
+
+# The slide titles of the Guyane demo's deck, in order (the page and the files show the same).
+TITLES = [
+    "Comité de pilotage du numérique éducatif — Académie de Guyane",
+    "Synthèse : les trois axes au regard des cibles",
+    "Axe 1 — Consolider l'écosystème dans le sens d'une politique partagée",
+    "Axe 2 — Développer l'enseignement numérique et les compétences numériques",
+    "Axe 3 — Poursuivre l'outillage des utilisateurs et le déploiement des communs numériques",
+    "Couverture du territoire : sites isolés et urbains",
+    "Ce qui a changé depuis le dernier COPIL",
+    "Points d'attention",
+]

@@ -98,8 +98,10 @@ def pix_row(year: str, uai: str, participants, certifies) -> str:
     return ";".join(str(values.get(c, "")) for c in PIX_HEADER.split(";"))
 
 
-def xlsx_book(sheets: list[tuple[str, list[list], list[str]]]) -> bytes:
-    """A workbook of several sheets: (title, rows, merged ranges such as "A1:D1")."""
+def xlsx_book(sheets: list[tuple[str, list[list], list[str]]], states: dict | None = None,
+              formats: dict | None = None) -> bytes:
+    """A workbook of several sheets: (title, rows, merged ranges such as "A1:D1"); `states` maps a title to
+    'hidden', `formats` maps (title, 'B2') to a number format such as '0.0%'."""
     import io
 
     from openpyxl import Workbook
@@ -112,6 +114,9 @@ def xlsx_book(sheets: list[tuple[str, list[list], list[str]]]) -> bytes:
             sheet.append(row)
         for cells in merged:
             sheet.merge_cells(cells)
+        sheet.sheet_state = (states or {}).get(title, "visible")
+    for (title, cell), number_format in (formats or {}).items():
+        book[title][cell].number_format = number_format
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -134,6 +134,21 @@ ATTACKS = [
     ("  -- rien\n", "Requête vide"),
     ("sélectionner tout", "Erreur de syntaxe"),
     ("select 1 " + "+ 1 " * 6000, "Requête trop longue"),
+    # SQL hidden in a string, which the tree check never sees (issue 15).
+    ("select json_serialize_plan('select * from read_text(''/etc/passwd'')')", "SQL écrit dans une chaîne"),
+    ("select json_serialize_sql('select 1')", "SQL écrit dans une chaîne"),
+    ("select json_deserialize_sql(json_serialize_sql('select 1'))", "SQL écrit dans une chaîne"),
+    ("select * from query('select * from read_text(''/etc/passwd'')')", "SQL écrit dans une chaîne"),
+    ("select * from query_table('sites')", "SQL écrit dans une chaîne"),
+    ("select * from sql_auto_complete('sel')", "SQL écrit dans une chaîne"),
+    ("select list_transform([1], x -> json_serialize_plan('select 1'))", "SQL écrit dans une chaîne"),
+    # The right verb in the refusal.
+    ("analyze", "ANALYZE est interdit"),
+    ("ANALYZE sites", "ANALYZE est interdit"),
+    ("vacuum", "VACUUM est interdit"),
+    # Deep expressions: a French refusal, never a RecursionError.
+    ("select " + "+".join(["1"] * 2500), "Expression trop profonde"),
+    ("select " + "abs(" * 1500 + "1" + ")" * 1500, "Expression trop profonde"),
     # Bounded: time, memory, rows (see the tests below for timing).
     ("with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r", "Temps limite"),
     ("select count(*) from range(1000000) as a, range(1000000) as b", "Temps limite"),  # 10^12 rows

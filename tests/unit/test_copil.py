@@ -15,19 +15,9 @@ from observatoire.copil.charts import PROJECTOR, site_map, status_chart
 from observatoire.copil.export import chart_png, chart_svg, render_charts, title_size, to_pdf, to_pptx
 from observatoire.model.filters import Filters
 from observatoire.storage.store import Store
-from tests.support.copil_data import AFTER, BEFORE, EXPECTED, NBSP, make_copil_dir
+from tests.support.copil_data import AFTER, BEFORE, EXPECTED, NBSP, TITLES, make_copil_dir
 
 KEYS = ["titre", "synthese", "axe1", "axe2", "axe3", "carte", "changements", "attention"]
-TITLES = [
-    "Comité de pilotage du numérique éducatif — Académie de Guyane",
-    "Synthèse : les trois axes au regard des cibles",
-    "Axe 1 — Consolider l'écosystème dans le sens d'une politique partagée",
-    "Axe 2 — Développer l'enseignement numérique et les compétences numériques",
-    "Axe 3 — Poursuivre l'outillage des utilisateurs et le déploiement des communs numériques",
-    "Couverture du territoire : sites isolés et urbains",
-    "Ce qui a changé depuis le dernier COPIL",
-    "Points d'attention",
-]
 
 
 @pytest.fixture(scope="module")

@@ -21,14 +21,16 @@ def series(points: dict[date, float]) -> pd.DataFrame:
     return pd.DataFrame({"snapshot_date": list(points), "value": list(points.values())})
 
 
-def test_state_changes_from_last_value_of_previous_year():
+def test_state_changes_from_the_first_snapshot_from_september_on():
+    """Issue 14: not from the previous August (the summer low), whatever the month shown."""
     s = series({date(2024, 8, 31): 60, date(2024, 9, 30): 70, date(2024, 10, 31): 80})
     h = headline(BASE, s, date(2024, 10, 31))
-    assert (h.value, h.previous_value, h.year_start_value) == (80, 70, 60)
-    assert h.change_previous == 10 and h.change_year == 20
+    assert (h.value, h.previous_value, h.year_start_value) == (80, 70, 70)
+    assert h.baseline_date == date(2024, 9, 30)
+    assert h.change_previous == 10 and h.change_year == 10
     assert h.progress == pytest.approx(80 / 120)
-    # 61 days elapsed of 365: projection 60 + 20 * 365 / 61 ≈ 179.7 >= 120 -> on track, not yet reached.
-    assert h.projected == pytest.approx(60 + 20 * 365 / 61)
+    # 31 days since the baseline, 336 from it to 31 August: 70 + 10 * 336 / 31 ≈ 178,4 >= 120 -> on track.
+    assert h.projected == pytest.approx(70 + 10 * 336 / 31)
     assert h.status == "on_track"
 
 

@@ -148,7 +148,7 @@ def test_configuration_is_locked_on_the_sandbox_connection(store):
 
 
 def test_concurrent_queries_give_right_results(store, monkeypatch):
-    monkeypatch.setattr(sandbox, "BUSY_WAIT_S", 300)  # 16 queries queue for 2 slots on a busy machine
+    monkeypatch.setattr(sandbox, "limits", lambda: (300.0, 10_000))  # 16 queries queue on a busy machine
     cases = {
         "select count(*) as n from facts": 12,
         "select count(*) as n from sites where site_type = 'ecole'": 7,
@@ -190,7 +190,7 @@ def test_cli_sql(data, capsys, tmp_path):
 
 def job(store, sql: str, timeout_s: float = 3, max_rows: int = 100) -> sandbox._Job:
     return sandbox._Job(store.data_dir, store.territory, store.catalog, store.snapshot_infos, sql, max_rows,
-                        timeout_s, "1GB")
+                        timeout_s, "1GB", time.monotonic() + timeout_s)
 
 
 @pytest.mark.parametrize("sql", [
@@ -251,19 +251,26 @@ def test_memory_attacks_stay_out_of_the_server_process(store):
     assert _rss_mb() - before < 200
 
 
-def test_server_stays_responsive_during_heavy_queries(store):
-    """While two heavy queries run, the server's own threads are not stalled and a third query gets an answer."""
-    errors, stalls = [], []
+def in_background(store, sql: str, timeout_s: float, count: int) -> tuple[list[threading.Thread], list[str]]:
+    """`count` threads each running `sql` (started); the refusals they meet are appended to the list."""
+    errors: list[str] = []
 
     def heavy():
         try:
-            run_sql(store, "with recursive r(n) as (select 1 union all select n from r) select * from r", timeout_s=3)
+            run_sql(store, sql, timeout_s=timeout_s)
         except SqlRefused as exc:
             errors.append(str(exc))
 
-    threads = [threading.Thread(target=heavy) for _ in range(2)]
+    threads = [threading.Thread(target=heavy) for _ in range(count)]
     for t in threads:
         t.start()
+    return threads, errors
+
+
+def test_server_stays_responsive_during_heavy_queries(store):
+    """While two heavy queries run, the server's own threads are not stalled and a third query gets an answer."""
+    stalls = []
+    threads, _ = in_background(store, "with recursive r(n) as (select 1 union all select n from r) select * from r", 3, 2)
     deadline = time.perf_counter() + 3
     while time.perf_counter() < deadline:
         tick = time.perf_counter()
@@ -275,15 +282,15 @@ def test_server_stays_responsive_during_heavy_queries(store):
     assert run_sql(store, "select count(*) as n from sites").frame["n"].tolist() == [8]
 
 
-def test_busy_console_refuses_instead_of_piling_up(store, monkeypatch):
-    monkeypatch.setattr(sandbox, "BUSY_WAIT_S", 0.2)
-    for _ in range(sandbox.MAX_PARALLEL):
+def test_busy_console_refuses_instead_of_piling_up(store):
+    """Every slot taken: a query waits no longer than its own time limit, then is told the console is busy."""
+    for _ in range(sandbox.MAX_RUNNING):
         sandbox._SLOTS.acquire()
     try:
         with pytest.raises(SqlRefused, match="Console occupée"):
-            run_sql(store, "select 1")
+            run_sql(store, "select 1", timeout_s=0.3)
     finally:
-        for _ in range(sandbox.MAX_PARALLEL):
+        for _ in range(sandbox.MAX_RUNNING):
             sandbox._SLOTS.release()
     assert run_sql(store, "select 1 as x").frame["x"].tolist() == [1]
 
@@ -315,3 +322,24 @@ def test_query_process_does_not_rerun_the_main_script(store, tmp_path, monkeypat
     monkeypatch.setitem(sys.modules, "__main__", page)
     assert run_sql(store, "select 42 as x").frame["x"].tolist() == [42]
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("terms", [300, 600, 900])
+def test_deep_expressions_below_duckdb_limit_run(store, terms):
+    """Deep enough to exceed Python's recursion limit in json.loads, shallow enough for DuckDB: they run."""
+    assert run_sql(store, "select " + "+".join(["1"] * terms) + " as n").frame["n"].tolist() == [terms]
+    nested = "select " + "abs(" * terms + "-1" + ")" * terms + " as n"
+    assert run_sql(store, nested).frame["n"].tolist() == [1]
+
+
+def test_trivial_query_answers_while_five_heavy_ones_run(store):
+    """Five queries that would run for minutes hold no slot a short one needs: it gets its answer, not
+    « Console occupée » (its speed is measured by hand, see the report of issue 15; never asserted here)."""
+    threads, errors = in_background(store, "select count(*) from range(1000000000000)", 20, 5)
+    try:
+        time.sleep(1)  # the five are running (and demoted)
+        assert run_sql(store, "select count(*) as n from sites").frame["n"].tolist() == [8]
+    finally:
+        for t in threads:
+            t.join()
+    assert len(errors) == 5 and all("Temps limite" in e for e in errors)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from observatoire.model.dates import school_year, school_year_bounds
-from observatoire.ingest.checks import (NUMBER_HINT, check_entity, check_formulas, indicator_for_export, require,
+from observatoire.ingest.checks import (check_entity, check_formulas, indicator_for_export, require,
                                         territory_rows)
 from observatoire.ingest.parse_context import ParseContext
 from observatoire.ingest.raw_table import RawTable
-from observatoire.ingest.text import NotANumber, parse_date, parse_number
+from observatoire.ingest.text import NotANumber, number_problem, parse_date, parse_number
 
 LABEL = "audience de l'ENT par établissement et par semaine"
 # The roadmap indicators the open-data exports feed: declared by each roadmap ([exports] of roadmap.toml).
@@ -60,13 +60,18 @@ def parse_ent(table: RawTable, ctx: ParseContext) -> None:
         for key in ("utilisateurs_globales", "visites_globales"):
             i = found[key]
             try:
-                values[key] = parse_number(row[i], table.decimal) if row[i].strip() else 0.0
-            except NotANumber:
-                ctx.problems.error(table.name, line, table.column(i), f"« {row[i]} » n'est pas un nombre", NUMBER_HINT, kind="number")
+                values[key] = parse_number(row[i], table.decimal, "count") if row[i].strip() else 0.0
+            except NotANumber as exc:
+                ctx.problems.error(table.name, line, table.column(i), *number_problem(row[i], exc), kind="number")
                 continue
             if values[key] < 0:
                 ctx.problems.error(table.name, line, table.column(i), f"valeur négative ({row[i]})",
                                    "Un nombre de visites ou d'utilisateurs ne peut pas être négatif", kind="negative")
+                values.pop(key)
+            elif not values[key].is_integer():
+                ctx.problems.error(table.name, line, table.column(i), f"« {row[i]} » n'est pas un nombre entier, or "
+                                   "l'ENT compte des visites et des utilisateurs",
+                                   "Donnez un nombre entier (vérifiez le séparateur décimal et les milliers)", kind="number")
                 values.pop(key)
         if len(values) < 2:
             continue

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from observatoire.model.catalog import LEVELS
 from observatoire.ingest import vector
-from observatoire.ingest.checks import (check_duplicate_columns, check_entity, check_level, lookup_indicator, make_fact,
+from observatoire.ingest.checks import (check_entity, check_level, lookup_indicator, make_fact,
                                         require)
 from observatoire.ingest.columns import ENTITY_COLUMNS, resolve
 from observatoire.ingest.parse_context import ParseContext
@@ -32,8 +32,6 @@ def parse_long(table: RawTable, ctx: ParseContext) -> None:
     if not entity_cols:
         ctx.problems.error(table.name, table.header_line, None, "aucune colonne d'entité (uai, code_commune ou academie)",
                            "Ajoutez une colonne « uai » (établissements), « code_commune » ou « academie »")
-        return
-    if not check_duplicate_columns(table, ctx):
         return
     den_i = resolve(table, "denominateur")
     ind_i, value_i = found["indicateur"], found["valeur"]

@@ -7,7 +7,7 @@ from observatoire.ingest.checks import (check_entity, check_formulas, indicator_
                                         territory_rows)
 from observatoire.ingest.parse_context import ParseContext
 from observatoire.ingest.raw_table import RawTable
-from observatoire.ingest.text import NotANumber, parse_number
+from observatoire.ingest.text import NotANumber, number_problem, parse_number
 
 LABEL = "certification Pix par établissement"
 PIX_EXPORT = "pix_certifies"
@@ -54,13 +54,15 @@ def parse_pix(table: RawTable, ctx: ParseContext) -> None:
         fact = make_fact(ind, "site", uai, row[cert_i], "", table.decimal, ctx, table.name, line, table.column(cert_i), None)
         if fact and participants.strip():
             try:
-                if fact["value"] > parse_number(participants, table.decimal):
+                if fact["value"] > parse_number(participants, table.decimal, "count"):
                     ctx.problems.error(table.name, line, table.column(cert_i),
                                        f"{row[cert_i]} certifiés pour {participants} participants : le numérateur dépasse le dénominateur",
                                        "Vérifiez les colonnes « certifies » et « participants » de cette ligne", kind="rate")
                     continue
-            except NotANumber:
-                pass
+            except NotANumber as exc:
+                ctx.problems.error(table.name, line, table.column(part_i), *number_problem(participants, exc, "participants "),
+                                   kind="number")
+                continue
         if fact:
             ctx.facts.append(fact)
     if years and wanted not in years:
