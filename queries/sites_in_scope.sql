@@ -11,6 +11,7 @@ select
     e.commune_name,
     e.zone_code,
     e.zone_name,
+    e.academie_code,
     e.isolation,
     e.circonscription_code,
     e.circonscription_name,
