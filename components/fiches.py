@@ -181,6 +181,7 @@ def comparison_table(indicators: list[Indicator], comparison: pd.DataFrame,
     inds = [by_id[i] for i in comparison["indicator_id"]]
     return pd.DataFrame({
         "Indicateur": [i.label for i in inds],
+        "Origine": [i.origin for i in inds],
         "Valeur": [_value(v, i) for v, i in zip(comparison["value"], inds)],
         "Instantané précédent": [_value(v, i) for v, i in zip(comparison["previous_value"], inds)],
         f"Médiane « {class_label} »": [_value(v, i) for v, i in zip(comparison["class_median"], inds)],
@@ -193,14 +194,14 @@ def comparison_export(indicators: list[Indicator], comparison: pd.DataFrame, tab
     """Numbers, not text, in the downloads."""
     units = [next(i.unit for i in indicators if i.id == x) for x in comparison["indicator_id"]]
     out = pd.DataFrame({"Indicateur": table["Indicateur"], "Identifiant": comparison["indicator_id"],
-                        "Unité": [export_unit(u) for u in units]})
-    columns = list(table.columns)
-    out[columns[1]] = export_values(comparison["value"], units)
-    out[columns[2]] = export_values(comparison["previous_value"], units)
-    out[columns[3]] = export_values(comparison["class_median"], units)
-    out[f"Sites {columns[3][8:]}"] = comparison["class_sites"]
-    out[columns[4]] = export_values(comparison["area_median"], units)
-    out[f"Sites {columns[4][8:]}"] = comparison["area_sites"]
+                        "Origine": table["Origine"], "Unité": [export_unit(u) for u in units]})
+    columns = [c for c in table.columns if c not in ("Indicateur", "Origine")]
+    out[columns[0]] = export_values(comparison["value"], units)
+    out[columns[1]] = export_values(comparison["previous_value"], units)
+    out[columns[2]] = export_values(comparison["class_median"], units)
+    out[f"Sites {columns[2][8:]}"] = comparison["class_sites"]
+    out[columns[3]] = export_values(comparison["area_median"], units)
+    out[f"Sites {columns[3][8:]}"] = comparison["area_sites"]
     return out
 
 

@@ -69,7 +69,7 @@ def indicator_card(indicator: Indicator, headline: Headline | None, reason: str 
     with st.container(border=True, key=key):
         st.markdown(f"**{indicator.label}**")
         if show_wording:
-            st.caption(f"Feuille de route : « {indicator.roadmap_line} »")
+            st.caption(indicator.wording)
         with st.expander("Comment ce chiffre est calculé"):
             st.caption(indicator.how_computed())
         if reason:

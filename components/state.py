@@ -23,6 +23,7 @@ FILTER_KEYS = {
     "commune": "commune",
     "circonscription": "circonscription",
     "bassin": "bassin",
+    "academie": "academie",
 }
 UNREAD = object()   # what a link names when no option reads it
 
@@ -116,6 +117,10 @@ def filter_widgets(store, container) -> View:
         "isolement": (territory.text("class_dimension", "Classe d'isolement"), [None, *labels],
                       lambda v: "Toutes les classes" if v is None else labels[v]),
     }
+    academies = by_filter.get("academie", {})
+    if len(academies) > 1:   # a région académique of several académies; one académie needs no filter
+        choices["academie"] = ("Académie", [None, *academies],
+                               lambda v: "Toutes les académies" if v is None else academy_label(academies.get(v, v)))
     for key, label, everything in (("zone", territory.zone_label, territory.text("zone_all", "Toutes les zones")), ("commune", "Commune", "Toutes les communes"),
                                    ("circonscription", "Circonscription (1er degré)", "Toutes les circonscriptions"),
                                    ("bassin", "Bassin (2nd degré)", "Tous les bassins")):
@@ -145,6 +150,11 @@ def filter_widgets(store, container) -> View:
     filters = Filters.from_mapping({FILTER_KEYS[k]: v for k, v in values.items()})
     day = date.fromisoformat(chosen) if chosen else dates[0]
     return View(day, school_year(day), filters)
+
+
+def academy_label(name: str) -> str:
+    """« Académie de Lille », « Académie d'Amiens »."""
+    return f"Académie d'{name}" if name[:1] in "AEIOUÉÈ" else f"Académie de {name}"
 
 
 def _date_in_url(dates: list[date], raw: str | None) -> date | None:

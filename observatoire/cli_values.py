@@ -12,7 +12,7 @@ from pathlib import Path
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 FILTER_FLAGS = (("circonscription", "code de circonscription (C05)"), ("bassin", "code de bassin (B1)"),
                 ("commune", "code INSEE"), ("zone", "code de zone"),
-                ("isolement", "identifiant d'une classe de territory.toml, par exemple urbain"))
+                ("academie", "académie d'une région académique (Lille)"), ("isolement", "identifiant d'une classe de territory.toml, par exemple urbain"))
 
 
 def add_filter_arguments(parser, what: str) -> None:
@@ -65,7 +65,7 @@ def filters_of(args, labels: dict[str, dict]):
 
     filters = Filters.from_mapping({"circonscription": args.circonscription, "bassin": args.bassin,
                                     "commune": args.commune, "zone": args.zone, "isolation": args.isolement,
-                                    "degree": args.degre, "site_type": args.type})
+                                    "academie": args.academie, "degree": args.degre, "site_type": args.type})
     for field, code in filters.active().items():
         if field not in ("degree", "site_type") and code not in labels.get(field, {}):
             print(f"Erreur : {FILTER_LABELS[field]} « {code} » inconnu(e) ; codes possibles : "

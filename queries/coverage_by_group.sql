@@ -3,8 +3,8 @@
 -- A site is covered when its value of $indicator_id at the snapshot is above $threshold; a site with
 -- no value is not covered. Only sites of degree $service_degree count (null: every degree).
 -- Parameters: $date_from, $date_to (snapshot range, inclusive); $indicator_id; $threshold;
--- $service_degree; $breakdown: total | isolation | commune | zone;
--- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- $service_degree; $breakdown: total | academie | isolation | commune | zone;
+-- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai.
 with
 
 snaps as (
@@ -21,15 +21,17 @@ scoped_sites as (
             when 'total' then 'total'
             when 'isolation' then e.isolation
             when 'commune' then e.commune_code
+            when 'academie' then e.academie_code
             when 'zone' then e.zone_code
         end as group_id,
         case $breakdown
             when 'total' then 'Total'
             when 'isolation' then e.isolation
             when 'commune' then e.commune_name
+            when 'academie' then e.academie_code
             when 'zone' then e.zone_name
         end as group_label
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai,
         $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
     join sites as s on s.uai = e.entity_id
     where e.entity_level = 'site'

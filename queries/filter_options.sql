@@ -8,7 +8,7 @@ with
 
 allowed as (
     select commune_code, zone_code, circonscription_code, bassin_code
-    from scoped_entities(null, null, null, null, null, null, null, null,
+    from scoped_entities(null, null, null, null, null, null, null, null, null,
         $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements)
 ),
 
@@ -36,6 +36,10 @@ final as (
     union all
     select 'bassin', code, name from bassins
     where (select yes from unrestricted) or code in (select bassin_code from allowed)
+    union all
+    select distinct 'academie', academie_code, academie_code from zones
+    where academie_code is not null
+        and ((select yes from unrestricted) or zone_code in (select zone_code from allowed))
 )
 
 select filter, code, label from final order by filter, label

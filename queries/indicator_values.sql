@@ -11,8 +11,8 @@
 -- carried_forward = those whose value comes from an earlier snapshot, expected_entities = open
 -- entities of the group at the indicator's level and in its scope (1d / 2d).
 -- Parameters: $date_from, $date_to (snapshot range, inclusive); $indicator_ids (list of ids);
--- $breakdown: total | isolation | zone | commune | circonscription | bassin | site_type | degree | site;
--- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- $breakdown: total | academie | isolation | zone | commune | circonscription | bassin | site_type | degree | site;
+-- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai.
 with
 
 wanted as (
@@ -44,6 +44,7 @@ entity_groups as (
         case $breakdown
             when 'total' then 'total'
             when 'isolation' then e.isolation
+            when 'academie' then e.academie_code
             when 'zone' then e.zone_code
             when 'commune' then e.commune_code
             when 'circonscription' then e.circonscription_code
@@ -55,6 +56,7 @@ entity_groups as (
         case $breakdown
             when 'total' then 'Total'
             when 'isolation' then e.isolation
+            when 'academie' then e.academie_code
             when 'zone' then e.zone_name
             when 'commune' then e.commune_name
             when 'circonscription' then e.circonscription_name
@@ -63,7 +65,7 @@ entity_groups as (
             when 'degree' then e.degree::varchar
             when 'site' then e.entity_name
         end as group_label
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai,
         $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
 ),
 

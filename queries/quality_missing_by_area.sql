@@ -3,7 +3,7 @@
 -- site-level indicators that at least one site reported in that snapshot (an indicator nobody reported is
 -- "stale", see quality_stale_indicators.sql); missing facts = expected ones with no value.
 -- Parameters: $indicator_ids (list, empty for every site-level indicator); filters, null for all: $commune,
--- $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai.
 -- Which indicators were collected is read from `facts`; who reported them from `entity_facts` (integer keys).
 with
 
@@ -23,7 +23,7 @@ scoped_sites as (
         case when e.degree = 1 then 'Circonscription' else 'Bassin' end as area_kind,
         coalesce(e.circonscription_code, e.bassin_code, '?') as area_code,
         coalesce(e.circonscription_name, e.bassin_name, 'Sans rattachement') as area_name
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai,
         $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
     join sites as s on s.uai = e.entity_id
     where e.entity_level = 'site'

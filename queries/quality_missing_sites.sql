@@ -1,7 +1,7 @@
 -- Sites that did not report a site-level indicator at one snapshot, with the last date they did.
 -- Grain: one row per site x indicator missing at $snapshot_date (expected as in quality_missing_by_area.sql),
 -- at most 5 000 rows. Parameters: $snapshot_date; $indicator_ids (list, empty for all); filters, null for
--- all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai.
 -- Which indicators were collected is read from `facts`; who reported them from `entity_facts` (integer keys).
 with
 
@@ -22,7 +22,7 @@ scoped_sites as (
         e.degree,
         e.commune_name,
         coalesce(e.circonscription_name, e.bassin_name, 'Sans rattachement') as area_name
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai,
         $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
     join sites as s on s.uai = e.entity_id
     where e.entity_level = 'site'

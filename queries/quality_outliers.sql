@@ -3,7 +3,7 @@
 -- Grain: one row per (indicator_id, entity_level, entity_id) flagged at $snapshot_date, at most 2 000 rows.
 -- Reads `entity_facts` (integer keys; facts of unknown entities are listed by orphan_facts.sql).
 -- Parameters: $snapshot_date, $factor; filters, null for all: $commune, $zone, $isolation, $circonscription,
--- $bassin, $degree, $site_type, $uai.
+-- $bassin, $degree, $site_type, $academie, $uai.
 with
 
 current_facts as (
@@ -62,7 +62,7 @@ select
     i.unit
 from flagged as f
 join indicators as i on i.display_order = f.indicator_key
-join scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+join scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai,
         $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e using (entity_key)
 where f.reason is not null
 order by f.reason, i.label, e.entity_name

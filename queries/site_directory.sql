@@ -20,7 +20,7 @@ select
     s.lat,
     s.lon,
     e.pupils
-from scoped_entities(null, null, null, null, null, null, null, $uai,
+from scoped_entities(null, null, null, null, null, null, null, null, $uai,
         $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
 join sites as s on s.uai = e.entity_id
 where e.entity_level = 'site'

@@ -3,7 +3,7 @@
 -- coverage_status: 'covered' (value above $threshold), 'not_covered', or 'not_applicable' when the
 -- site's degree is outside $service_degree (null: every degree).
 -- Parameters: $snapshot_date; $indicator_id; $threshold; $service_degree;
--- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai.
+-- filters, null for all: $commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai.
 with
 
 site_values as (
@@ -34,7 +34,7 @@ final as (
             when coalesce(v.value > $threshold, false) then 'covered'
             else 'not_covered'
         end as coverage_status
-    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $uai,
+    from scoped_entities($commune, $zone, $isolation, $circonscription, $bassin, $degree, $site_type, $academie, $uai,
         $perimeter_circonscriptions, $perimeter_uais, $perimeter_departements) as e
     join sites as s on s.uai = e.entity_id
     left join site_values as v on v.uai = e.entity_id

@@ -242,7 +242,7 @@ def key_indicators(store: Store, axis_id: str, figures: dict) -> list[Indicator]
 
 def indicator_line(ind: Indicator, h: Headline, compare_value: float | None, compare_date: date | None) -> str:
     """'Taux d'utilisation de l'ENT Wilapa : 44,0 % (cible 2024-2025 : 50,0 %, en retard) ; +12,8 points depuis le …'"""
-    text = f"{ind.label} : {format_value(h.value, ind.unit)}"
+    text = f"{ind.label}{' (indicateur proposé)' if ind.proposed else ''} : {format_value(h.value, ind.unit)}"
     if h.target is not None:
         extra = f"cible {school_year(h.snapshot_date)} : {format_value(h.target, ind.unit)}"
         if h.status_label:

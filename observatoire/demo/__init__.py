@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from observatoire import __version__
-from observatoire.demo.facts import MONTHS, indicator_facts, measured_entities, load_profiles, snapshot_dates
+from observatoire.demo.facts import (MONTHS, generation_order, indicator_facts, load_profiles, measured_entities,
+                                     snapshot_dates)
 from observatoire.demo.sites import DEFAULT_SEED, build_sites
 from observatoire.model.catalog import load_catalog
 from observatoire.model.territory import load_territory
@@ -24,7 +25,9 @@ from observatoire.settings import requested_territory, territory_folder, territo
 from observatoire.storage.snapshots import SNAPSHOTS, list_snapshots, write_snapshot
 
 # Bump when the generator's output changes: `observatoire bench` rebuilds its cached datasets then.
-GENERATOR_VERSION = 3  # 2: snapshot row groups of 64 Ki rows; 3: counts below 1 per entity rounded by chance
+# 2: snapshot row groups of 64 Ki rows; 3: counts below 1 per entity rounded by chance; 4: a consistent demo
+# (cumulative values never fall within a school year, linked indicators: requires, denominator_from, share_of).
+GENERATOR_VERSION = 4
 SCALES = {"guyane": 1, "academie": 30, "national": 256}
 
 
@@ -51,9 +54,14 @@ def build_demo(data_dir: Path, territory_name: str | None = None, seed: int = DE
     classes = [c.id for c in territory.isolation]
     days = snapshot_dates(months=months)
     per_day: list[list[pd.DataFrame]] = [[] for _ in days]
-    for ind in catalog.indicators:
-        entities = measured_entities(ind, sites, territory)
-        for i, frame in enumerate(indicator_facts(ind, profiles[ind.id], entities, days, seed, classes)):
+    generated: dict[str, list[pd.DataFrame]] = {}
+    for ind in generation_order(catalog, profiles):
+        profile = profiles[ind.id]
+        entities = measured_entities(ind, sites, territory, profile)
+        generated[ind.id] = indicator_facts(ind, profile, entities, days, seed, classes,
+                                            {other: generated[other] for other in profile.links})
+    for ind in catalog.indicators:   # the catalog's order, whatever the generation's
+        for i, frame in enumerate(generated[ind.id]):
             if len(frame):
                 per_day[i].append(frame)
     (data_dir / "reference").mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,17 @@ class Profile:
     denominator: str = "pupils"
     denominator_per: float = 1.0
     start_month: str | None = None
+    # Links that keep the demo consistent (each names another indicator, generated first, same entities):
+    site_types: tuple[str, ...] = ()     # only these site types (a 6e course: collèges only)
+    requires: str | None = None          # a fact only where that indicator is above 0 at the same snapshot
+    denominator_from: str | None = None  # a rate's denominator is that count, where it is above 0
+    share_of: str | None = None          # a count that is `share` of that one (a part of it, or a superset)
+    share: float = 1.0
+    at_most: str | None = None           # never above that count (resources used <= resources assigned)
+
+    @property
+    def links(self) -> list[str]:
+        return [i for i in (self.requires, self.denominator_from, self.share_of, self.at_most) if i]
 
 
 def snapshot_dates(first: date = FIRST_SNAPSHOT, months: int = MONTHS) -> list[date]:
@@ -53,7 +64,30 @@ def snapshot_dates(first: date = FIRST_SNAPSHOT, months: int = MONTHS) -> list[d
 
 def load_profiles(path: Path, catalog: Catalog) -> dict[str, Profile]:
     raw = tomllib.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else {}
-    return {ind.id: Profile(**raw.get(ind.id, {})) for ind in catalog.indicators}
+    out = {}
+    for ind in catalog.indicators:
+        values = dict(raw.get(ind.id, {}))
+        values["site_types"] = tuple(values.get("site_types", ()))
+        out[ind.id] = Profile(**values)
+    return out
+
+
+def generation_order(catalog: Catalog, profiles: dict[str, Profile]) -> list[Indicator]:
+    """The catalog's indicators, each after those its profile links to."""
+    done: dict[str, Indicator] = {}
+
+    def visit(ind: Indicator, path: tuple[str, ...]) -> None:
+        if ind.id in done:
+            return
+        if ind.id in path:
+            raise ValueError(f"demo.toml : liens circulaires entre {', '.join(path)}")
+        for other in profiles[ind.id].links:
+            visit(catalog.indicator(other), path + (ind.id,))
+        done[ind.id] = ind
+
+    for ind in catalog.indicators:
+        visit(ind, ())
+    return list(done.values())
 
 
 
@@ -66,11 +100,14 @@ def _progress(profile: Profile, month_index: int) -> float:
     return sum(weights[: month_index + 1]) / sum(weights)
 
 
-def measured_entities(ind: Indicator, sites: pd.DataFrame, territory: Territory) -> pd.DataFrame:
+def measured_entities(ind: Indicator, sites: pd.DataFrame, territory: Territory,
+                      profile: Profile | None = None) -> pd.DataFrame:
     """Entities an indicator is measured on, with their size and isolation class."""
     if ind.level == "site":
         chosen = sites
-        if ind.scope == "1d":
+        if profile is not None and profile.site_types:
+            chosen = sites[sites["site_type"].isin(profile.site_types)]
+        elif ind.scope == "1d":
             chosen = sites[sites["degree"] == 1]
         elif ind.scope == "2d":
             chosen = sites[sites["degree"] == 2]
@@ -92,10 +129,21 @@ def _round_count(values: np.ndarray, offset: np.ndarray, base: np.ndarray | None
     return np.where(base < 1, np.floor(base + offset), np.round(values))
 
 
+def _linked_values(frames: list[pd.DataFrame], i: int, ids: np.ndarray) -> np.ndarray:
+    """The linked indicator's value of each entity at snapshot `i`, NaN where it did not report."""
+    frame = frames[i]
+    if not len(frame):
+        return np.full(len(ids), np.nan)
+    return pd.Series(frame["value"].to_numpy(), index=frame["entity_id"]).reindex(ids).to_numpy(dtype=float)
+
+
 def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, days: list[date], seed: int,
-                    classes: list[str]) -> list[pd.DataFrame]:
-    """Facts of one indicator, one frame per snapshot date (possibly empty); `classes`: the territory's, in order."""
+                    classes: list[str], linked: dict[str, list[pd.DataFrame]] | None = None) -> list[pd.DataFrame]:
+    """Facts of one indicator, one frame per snapshot date (possibly empty); `classes`: the territory's, in order;
+    `linked`: the frames of the indicators the profile links to (see Profile)."""
+    linked = linked or {}
     n = len(entities)
+    ids = entities["entity_id"].to_numpy()
     rng = rng_for(seed, ind.id, "entity")
     # The first class (most urban) gets no penalty, the last one all of it, those in between a share.
     last = max(len(classes) - 1, 1)
@@ -124,7 +172,8 @@ def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, da
             "planned": np.full(n, 120.0), "storage": np.full(n, 500.0),
         }.get(profile.denominator, size)
     frames = []
-    for day in days:
+    floor, floor_year = np.zeros(n), None   # a cumulative value never falls within a school year
+    for i, day in enumerate(days):
         if start and day < start:
             frames.append(pd.DataFrame())
             continue
@@ -150,6 +199,9 @@ def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, da
             if ind.unit == "rate":
                 rate = np.clip(profile.end_value * level_value * iso * site_factor * jitter, 0, 0.98)
                 denominators = np.maximum(np.round(base_denominator), 1)
+                if profile.denominator_from:   # users / activated accounts: no rate where no account
+                    counts = _linked_values(linked[profile.denominator_from], i, ids)
+                    denominators = np.where(counts > 0, counts, np.nan)
                 values = np.round(rate * denominators)
             elif ind.unit == "score":
                 values = np.round(profile.end_value * (0.85 + 0.15 * level_value) * iso ** 0.3 * jitter, 2)
@@ -159,12 +211,26 @@ def indicator_facts(ind: Indicator, profile: Profile, entities: pd.DataFrame, da
                 values = _round_count(values * jitter, offset, values) if ind.unit == "count" \
                     else np.round(values * jitter, -2)
                 denominators = np.full(n, np.nan)
+        if profile.share_of:
+            values = np.round(profile.share * _linked_values(linked[profile.share_of], i, ids))
+        if profile.at_most:
+            values = np.fmin(values, _linked_values(linked[profile.at_most], i, ids))
+        if ind.temporality == "cumulative" and ind.unit in ("count", "amount", "rate"):
+            if year != floor_year:
+                floor, floor_year = np.zeros(n), year
+            values = np.fmax(values, floor)
+            floor = np.fmax(values, floor)
         keep = np.ones(n, dtype=bool)
+        for other in (profile.requires, profile.denominator_from):
+            if other:
+                keep &= _linked_values(linked[other], i, ids) > 0
+        if profile.share_of:
+            keep &= ~np.isnan(_linked_values(linked[profile.share_of], i, ids))
         if ind.level != "academie":
             # The most isolated class reports less (twice the missing values) when there are three classes or more.
             worst = classes[-1] if len(classes) > 2 else None
             missing = profile.missing * np.where(entities["isolation"].to_numpy() == worst, 2.0, 1.0)
-            keep = noise.random(n) >= missing
+            keep &= noise.random(n) >= missing
         frames.append(pd.DataFrame({
             "indicator_id": ind.id, "entity_level": ind.level, "entity_id": entities["entity_id"].to_numpy()[keep],
             "value": values[keep].astype(float), "denominator": np.asarray(denominators, dtype=float)[keep],

@@ -28,6 +28,7 @@ VALUE_FILTERS = {
 }
 # Breakdown -> (group id column, group label column) in queries/sites_in_scope.sql.
 GROUP_COLUMNS = {
+    "academie": ("academie_code", "academie_code"),
     "isolation": ("isolation", "isolation"),
     "zone": ("zone_code", "zone_name"),
     "commune": ("commune_code", "commune_name"),

@@ -97,11 +97,25 @@ class Indicator:
     note: str = ""
     targets_illustrative: bool = True
     headline: bool = False      # shown on the home page
+    # Not an evaluation line of the roadmap: proposed from what it names (its note says why).
+    proposed: bool = False
     targets: dict[str, float] = field(default_factory=dict)
     axis: str = ""
 
     def target(self, school_year: str) -> float | None:
         return self.targets.get(school_year)
+
+    @property
+    def wording(self) -> str:
+        """Where the indicator comes from, as every screen words it."""
+        if self.proposed:
+            return f"Indicateur proposé — la feuille de route nomme : « {self.roadmap_line} »"
+        return f"Feuille de route : « {self.roadmap_line} »"
+
+    @property
+    def origin(self) -> str:
+        """Short form of `wording` for a table column or a slide."""
+        return "Indicateur proposé" if self.proposed else "Feuille de route"
 
     @property
     def carries_forward(self) -> bool:
@@ -244,6 +258,8 @@ def parse_catalog(raw: dict, source: str = "feuille de route") -> Catalog:
                 f"{where} : l'unité « {item['unit']} » demande la règle d'agrégation "
                 f"« {' ou '.join(sorted(allowed))} », pas « {item['rollup']} »"
             )
+        if item.get("proposed") and not item.get("note"):
+            problems.append(f"{where} : un indicateur proposé doit dire pourquoi dans sa note (note)")
         if (item["unit"] == "deliverable") != (item["temporality"] == "deliverable"):
             problems.append(f"{where} : un livrable (unité « deliverable ») a la temporalité « deliverable », "
                             "et elle seule")

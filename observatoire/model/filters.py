@@ -17,9 +17,11 @@ FILTER_LABELS = {
     "commune": "commune",
     "circonscription": "circonscription",
     "bassin": "bassin",
+    "academie": "académie",   # within a région académique of several académies (Lille, Amiens)
 }
 BREAKDOWNS = {
     "total": "Ensemble",
+    "academie": "Académie",
     "isolation": "Classe d'isolement",
     "zone": "Zone",
     "circonscription": "Circonscription",
@@ -28,15 +30,25 @@ BREAKDOWNS = {
     "site_type": "Type d'établissement",
     "site": "Établissement",
 }
+# The échelons of pilotage, from the top: région (total) -> académie -> département / zone -> circonscription
+# (1st degree) or bassin (2nd degree) -> école or établissement. A group of one échelon, picked, becomes the
+# filter of the same name and the view goes one échelon down.
+DRILL_DOWN = {
+    "total": ("academie", "zone"),
+    "academie": ("zone",),
+    "zone": ("circonscription", "bassin"),
+    "circonscription": ("commune",),
+    "bassin": ("commune",),
+}
 # Which filters and breakdowns make sense at each level of measure.
 LEVEL_FILTERS = {
     "site": set(FILTER_LABELS),
-    "commune": {"isolation", "zone", "commune"},
+    "commune": {"isolation", "zone", "commune", "academie"},
     "academie": set(),
 }
 LEVEL_BREAKDOWNS = {
     "site": set(BREAKDOWNS),
-    "commune": {"total", "isolation", "zone", "commune"},
+    "commune": {"total", "academie", "isolation", "zone", "commune"},
     "academie": {"total"},
 }
 
@@ -52,6 +64,7 @@ class Filters:
     commune: str | None = None
     circonscription: str | None = None
     bassin: str | None = None
+    academie: str | None = None
 
     def active(self) -> dict[str, object]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -108,6 +121,11 @@ def not_broken_down(indicator: Indicator, filters: Filters) -> str | None:
         where = "pour l'ensemble de l'académie" if indicator.level == "academie" else "par commune"
         return f"Non ventilé : cet indicateur est mesuré {where} seulement, pas par {what}."
     return scope_conflict(indicator, filters)
+
+
+def drill_down(breakdown: str, options: list[str]) -> str | None:
+    """The breakdown one échelon below `breakdown` among `options`, None at the bottom of the path."""
+    return next((b for b in DRILL_DOWN.get(breakdown, ()) if b in options), None)
 
 
 def breakdowns_for(indicator: Indicator) -> list[str]:

@@ -69,10 +69,21 @@ class Territory:
         return self.wording.get(key, default)
 
     @property
+    def academies(self) -> list[str]:
+        """The académies of a région académique (the `academie` column of zones.csv), else none."""
+        if "academie" not in self.zones.columns:
+            return []
+        return sorted(a for a in self.zones["academie"].dropna().astype(str).unique() if a)
+
+    @property
     def breakdown_labels(self) -> dict[str, str]:
-        """Breakdown -> French label, the zone and class ones named by the territory (Département, Classe de commune)."""
-        return {**BREAKDOWNS, "zone": self.zone_label,
-                "isolation": self.text("class_breakdown", BREAKDOWNS["isolation"])}
+        """Breakdown -> French label, the zone and class ones named by the territory (Département, Classe de commune);
+        no académie breakdown in a territory of one académie."""
+        labels = {**BREAKDOWNS, "zone": self.zone_label,
+                  "isolation": self.text("class_breakdown", BREAKDOWNS["isolation"])}
+        if len(self.academies) < 2:
+            del labels["academie"]
+        return labels
 
     @property
     def isolation_labels(self) -> dict[str, str]:

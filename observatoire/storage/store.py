@@ -121,7 +121,8 @@ def create_views(con: duckdb.DuckDBPyConnection, data_dir: Path, territory: Terr
                  snapshot_infos: list) -> None:
     """Create the documented views and reference tables on `con` (the store's own, or a sandbox's)."""
     data_dir = Path(data_dir)
-    frames = {"_communes": territory.communes, "_zones": territory.zones,
+    zones = territory.zones if "academie" in territory.zones.columns else territory.zones.assign(academie=None)
+    frames = {"_communes": territory.communes, "_zones": zones.astype({"academie": "string"}),
               "_circonscriptions": territory.circonscriptions, "_bassins": territory.bassins,
               "_indicators": catalog.to_frame(),
               "_academie": pd.DataFrame({"code": [territory.academie_code], "name": [territory.academie_name]})}

@@ -9,6 +9,8 @@ Only the chosen indicator's charts are built, so a rerun stays fast with twenty 
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -27,7 +29,7 @@ from observatoire.metrics.fiche import commune_ranking, site_ranking
 from observatoire.metrics.progress import target_applies, target_is_level
 from observatoire.model.catalog import LEVELS, Indicator
 from observatoire.model.dates import format_date_fr
-from observatoire.model.filters import Filters, not_broken_down
+from observatoire.model.filters import Filters, drill_down, not_broken_down
 from observatoire.output.charts import breakdown_chart, trend_chart, vega_spec
 from observatoire.output.numbers import format_number
 from pages.views.gaps import gap_detail, gap_section
@@ -92,7 +94,7 @@ def detail(ctx: Context, axis, indicators: list[Indicator], figures: dict, value
     indicator = ctx.catalog.indicator(st.selectbox(
         "Indicateur", ids, index=shown[0] if shown else 0, format_func=lambda i: ctx.catalog.indicator(i).label,
         key=chosen_key, persist_state="session"))
-    st.caption(f"Feuille de route : « {indicator.roadmap_line} » — mesuré par {LEVELS[indicator.level]}, "
+    st.caption(f"{indicator.wording} — mesuré par {LEVELS[indicator.level]}, "
                f"source : {indicator.source}. {indicator.definition}")
     *_, urban_label, isolated_label = class_labels(ctx.store.territory)
     evolution, breakdown, gap, ranking = st.tabs(
@@ -167,11 +169,11 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     if reason:
         st.info(reason)
         return
-    options = breakdown_options(indicator)
+    names = ctx.store.territory.breakdown_labels   # no académie breakdown in a territory of one académie
+    options = [b for b in breakdown_options(indicator) if b in names]
     if not options:
         st.info("Pas de ventilation : cet indicateur est mesuré pour l'ensemble de l'académie seulement.")
         return
-    names = ctx.store.territory.breakdown_labels
     breakdown = st.selectbox("Ventiler par", options, format_func=lambda b: names[b], key=key,
                              persist_state="session")
     day = ctx.view.snapshot_date
@@ -185,9 +187,28 @@ def draw_breakdown(ctx: Context, indicator: Indicator, page: str, key: str) -> N
     table = breakdown_table(indicator, rows, breakdown, names)
     formats = {c: "int" for c in table.columns[2:]}
     formats[indicator.label] = unit_format(indicator.unit)
-    st.dataframe(french_styler(table, formats), hide_index=True, key=f"{key}-tableau")
+    below = drill_down(breakdown, options)
+    if below:   # a row picked becomes the global filter, and the view goes one échelon down
+        st.caption(f"Sélectionnez une ligne pour ne garder que ce groupe ({names[breakdown].lower()}) et "
+                   f"ventiler par {names[below].lower()}.")
+    table_key = f"{key}-tableau-{breakdown}"   # one table per échelon: a pick is not carried one level down
+    drill = partial(_drill, table_key, list(rows["group_id"]), breakdown, key, below) if below else "ignore"
+    st.dataframe(french_styler(table, formats), hide_index=True, key=table_key, on_select=drill,
+                 selection_mode="single-row")
     download_buttons(table, [page, indicator.id, f"par-{breakdown}", str(day)], ctx.about(),
                      key=f"dl-{key}", formats=formats)
+
+
+def _drill(table_key: str, group_ids: list[str], breakdown: str, breakdown_key: str, below: str) -> None:
+    """Runs before the rerun draws the sidebar: the picked group becomes the filter of the same name (its widget
+    key, its URL parameter), and the breakdown goes one échelon down."""
+    rows = st.session_state[table_key].selection.rows
+    if not rows:
+        return
+    st.session_state[breakdown] = group_ids[rows[0]]
+    if breakdown in st.query_params:   # the widget writes the new value back to the URL
+        del st.query_params[breakdown]
+    st.session_state[breakdown_key] = below
 
 
 def group_values(store, indicator_id: str, filters: Filters, breakdown: str, day) -> pd.DataFrame:

@@ -18,7 +18,6 @@ from observatoire.metrics.pivot import (DISPLAYS, PERIODS, VALUE_FILTERS, count_
                                         period_bounds, relabel, wide_table)
 from observatoire.metrics.progress import target_applies, target_is_level
 from observatoire.model.dates import format_date_fr
-from observatoire.model.filters import BREAKDOWNS
 from observatoire.output.charts import breakdown_chart, heatmap_chart, trend_chart
 
 ctx = context()
@@ -33,10 +32,12 @@ labels = {i.id: i.label for i in catalog.indicators}
 first = next((i.id for i in catalog.indicators if i.headline), catalog.indicators[0].id)
 ids = bound(st.multiselect, "Indicateurs", list(labels), "indicateurs", labels.get, default=[first],
             placeholder="Choisissez un ou plusieurs indicateurs")
+if ids:
+    st.caption("  \n".join(f"{labels[i]} — {catalog.indicator(i).wording}" for i in ids))
 left, middle, right = st.columns(3)
 with left:
     names = store.territory.breakdown_labels  # "Département" rather than "Zone" where the territory says so
-    breakdown = bound(st.selectbox, "Ventilation", list(BREAKDOWNS), "ventilation", names.get)
+    breakdown = bound(st.selectbox, "Ventilation", list(names), "ventilation", names.get)
     display = bound(st.selectbox, "Affichage", list(DISPLAYS), "vue", DISPLAYS.get)
 with middle:
     period = bound(st.selectbox, "Période", list(PERIODS), "periode", PERIODS.get,

@@ -1,6 +1,7 @@
 -- Setup, run once when the store opens: the reference tables, from the territory's frames that the
 -- store registers first (_communes, _zones, _circonscriptions, _bassins, _indicators, _academie).
--- Grain: communes one row per INSEE code; zones per zone; circonscriptions and bassins per code
+-- Grain: communes one row per INSEE code; zones per zone (with its académie in a région académique of
+-- several, else null); circonscriptions and bassins per code
 -- (their communes as a list); indicators per indicator of the roadmap; academie one row;
 -- snapshots one row per snapshot (filled by the store from the snapshot manifests).
 create table communes as
@@ -8,7 +9,7 @@ select insee as commune_code, name as commune_name, population, isolation, acces
 from _communes;
 
 create table zones as
-select zone as zone_code, name as zone_name
+select zone as zone_code, name as zone_name, academie as academie_code
 from _zones;
 
 create table circonscriptions as

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.support.browser import wait_idle
+from tests.support.browser import open_detail_tab, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -21,11 +21,7 @@ def _click_first_row(page, grid) -> None:
 
 def test_ranking_row_opens_the_fiche_etablissement(server, browser_page, blocked_requests):
     page = browser_page
-    page.goto(f"{server}/axe-3?circonscription=C01")
-    wait_idle(page)
-    page.locator(".st-key-detail-ent1d_taux_usages button").click()
-    wait_idle(page)
-    page.get_by_role("tab", name="Classement").click()
+    open_detail_tab(page, f"{server}/axe-3?circonscription=C01", "ent1d_taux_usages", "Classement")
     grid = page.locator(".st-key-axe3-classement")
     grid.wait_for()
     page.wait_for_timeout(500)

@@ -43,6 +43,7 @@ def test_fiche_etablissement_from_its_uai(fixture_app):
     assert rate["Médiane « Isolé »"] == "30,0\u202f%"                     # median of 10 %, 30 %, 40 %
     assert rate["Médiane circonscription Maripasoula-Papaïchton"] == "25,0\u202f%"   # median of 10 %, 40 %
     assert list(rate["Historique"]) == [0.1, 0.1]
+    assert set(table["Origine"]) <= {"Feuille de route", "Indicateur proposé"} and "Feuille de route" in set(table["Origine"])
     # Only indicators that apply to an école; those without data say so instead of 0.
     assert "pas encore de donnée" in set(table["Valeur"])
     assert not any("2nd degré" in i for i in table.index)

@@ -73,7 +73,7 @@ def test_qualite_lists_missing_sites_and_manifest(app, data):
     assert not _errors(at), _errors(at)
     store = Store(data)
     filters = dict(commune=None, zone=None, isolation=None, circonscription=None, bassin=None, degree=None,
-                   site_type=None, uai=None)
+                   site_type=None, academie=None, uai=None)
     expected = store.run("quality_missing_sites", snapshot_date=date(2025, 8, 31), indicator_ids=[], **filters)
     shown = frame_with(at, "Dernière valeur")
     assert len(shown) == len(expected) > 0
@@ -94,7 +94,7 @@ def test_missing_facts_counted_by_hand(tmp_path):
     data = make_data_dir(tmp_path / "d", sites, {day: [fact("ent2d_utilisateurs", sites[0]["uai"], 10)]})
     store = Store(data)
     filters = dict(commune=None, zone=None, isolation=None, circonscription=None, bassin=None, degree=None,
-                   site_type=None, uai=None)
+                   site_type=None, academie=None, uai=None)
     by_area = store.run("quality_missing_by_area", indicator_ids=[], **filters)
     assert by_area[["area_code", "expected_facts", "missing_facts"]].values.tolist() == [["B1", 2, 1]]
     missing = store.run("quality_missing_sites", snapshot_date=day, indicator_ids=[], **filters)

@@ -18,6 +18,7 @@ from observatoire.model.catalog import load_catalog
 from observatoire.demo import build_demo
 from observatoire.demo.sites import build_sites
 from observatoire.errors import ValidationError
+from observatoire.model.filters import Filters
 from observatoire.settings import BUNDLED_TERRITORIES, territory_folder
 from observatoire.storage.store import Store
 from observatoire.model.territory import load_territory
@@ -145,7 +146,7 @@ def test_rollups_by_departement_and_region(hdf_dir):
     store = Store(hdf_dir)
     params = dict(indicator_ids=["ent_taux_usage"], date_from=store.snapshot_dates[-2], date_to=store.snapshot_dates[-2],
                   commune=None, zone=None, isolation=None, circonscription=None, bassin=None, degree=None,
-                  site_type=None, uai=None)
+                  site_type=None, academie=None, uai=None)
     by_dep = store.run("indicator_values", breakdown="zone", **params)
     total = store.run("indicator_values", breakdown="total", **params)
     assert set(by_dep["group_id"]) == {"02", "59", "60", "62", "80"}
@@ -195,6 +196,43 @@ def test_hauts_de_france_pages_with_filters(app, hdf_dir, page, params):
     assert not _errors(at), _errors(at)
     for key, value in params.items():
         assert str(at.selectbox(key=key).value) == value, f"{key} not applied on {page}"
+
+
+def test_hauts_de_france_indicators_are_labelled_proposed_on_every_screen(app, hdf_dir):
+    """Cards, the axis detail and the explorer say « Indicateur proposé », never « Feuille de route : »."""
+    axis = app("axe_1.py", data_dir=hdf_dir)
+    explorer = app("explorer.py", data_dir=hdf_dir, indicateurs="ent_taux_usage")
+    for at in (axis, explorer):
+        assert not _errors(at), _errors(at)
+        captions = [c.value for c in at.caption]
+        assert any(c.startswith("Indicateur proposé") or "— Indicateur proposé" in c for c in captions)
+        assert not any("Feuille de route :" in c for c in captions)
+
+
+def test_hauts_de_france_academie_is_a_filter_and_a_breakdown(app, hdf_dir, demo_dir):
+    """Lille (Nord, Pas-de-Calais) and Amiens (Aisne, Oise, Somme): a global filter kept in the URL and a breakdown
+    whose two groups add up to the région; Guyane, one académie, shows neither."""
+    at = app("explorer.py", data_dir=hdf_dir, indicateurs="ent_comptes_ouverts", ventilation="academie")
+    assert not _errors(at), _errors(at)
+    assert at.selectbox(key="academie").options == ["Toutes les académies", "Académie d'Amiens", "Académie de Lille"]
+    assert "Académie" in at.selectbox(key="ventilation").options
+    table = at.dataframe[0].value
+    assert set(table.iloc[:, 2]) == {"Amiens", "Lille"}
+    store = Store(hdf_dir)
+    try:
+        day = store.snapshot_dates[-1]
+        values = {a: store.run("indicator_values", indicator_ids=["ent_comptes_ouverts"], breakdown="total",
+                               date_from=day, date_to=day, **{**Filters(academie=a).params()})["value"].iloc[0]
+                  for a in (None, "Lille", "Amiens")}
+    finally:
+        store.close()
+    assert values["Lille"] > 0 and values["Amiens"] > 0 and values["Lille"] + values["Amiens"] == values[None]
+    lille = app("axe_1.py", data_dir=hdf_dir, academie="Lille")
+    assert not _errors(lille) and lille.selectbox(key="academie").value == "Lille"
+    guyane = app("explorer.py", data_dir=demo_dir)
+    assert not _errors(guyane)
+    assert not any(s.key == "academie" for s in guyane.selectbox)
+    assert "Académie" not in guyane.selectbox(key="ventilation").options
 
 
 def test_hauts_de_france_filters_and_import_template_name_its_own_things(app, hdf_dir):

@@ -77,6 +77,15 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
 
 
+def open_detail_tab(page, url: str, indicator_id: str, tab: str) -> None:
+    """Open an axis page, its detail on one indicator (its card's button), then one tab of the detail."""
+    page.goto(url)
+    wait_idle(page)
+    page.locator(f".st-key-detail-{indicator_id} button").click()
+    wait_idle(page)
+    page.get_by_role("tab", name=tab).click()
+
+
 def _serve(data_dir: Path):
     proc, base = start_server(data_dir)
     try:

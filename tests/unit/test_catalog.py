@@ -37,10 +37,42 @@ def test_reference_has_fifty_indicator_lines():
 
 def test_every_roadmap_line_has_an_indicator_verbatim():
     catalog = load_catalog(ROADMAP)
-    wording = {ind.roadmap_line for ind in catalog.indicators}
+    wording = {ind.roadmap_line for ind in catalog.indicators if not ind.proposed}
     missing = [line for line in roadmap_indicator_lines() if line not in wording]
     assert not missing, missing
     assert not wording - set(roadmap_indicator_lines()), "an indicator quotes a line that is not in the roadmap"
+
+
+def test_proposed_indicators_quote_what_the_roadmap_names():
+    """A proposed indicator is no evaluation line: it quotes the roadmap's text verbatim and its note says why."""
+    text = " ".join(REFERENCE.read_text(encoding="utf-8").split())
+    proposed = [i for i in load_catalog(ROADMAP).indicators if i.proposed]
+    # The named systems without an evaluation line: Pix Junior, Pix 6e, teachers certified Pix or Pix+Édu, FIL,
+    # NEFLE, AI and RNE awareness, GAR resources assigned and used.
+    assert {i.id for i in proposed} == {
+        "pix_junior_eleves", "pix_positionnement_6e", "pix_enseignants_certifies", "formation_fil_journees",
+        "nefle_projets", "ia_actions_sensibilisation", "rne_actions_sensibilisation",
+        "gar_ressources_affectees", "gar_ressources_utilisees"}
+    for ind in proposed:
+        assert ind.roadmap_line not in roadmap_indicator_lines(), ind.id
+        assert ind.roadmap_line in text, ind.id
+        assert ind.note, ind.id
+        assert ind.wording.startswith("Indicateur proposé") and ind.origin == "Indicateur proposé"
+
+
+def test_hauts_de_france_indicators_are_all_proposed():
+    """That roadmap lists no evaluation line: every indicator says it is proposed, from the data, not a territory test."""
+    catalog = load_catalog(ROOT / "data" / "territories" / "hauts-de-france" / "roadmap.toml")
+    assert catalog.indicators and all(i.proposed and i.note for i in catalog.indicators)
+    guyane = load_catalog(ROADMAP).indicator("ent2d_taux_utilisation")
+    assert guyane.wording == "Feuille de route : « Taux d'utilisation »" and guyane.origin == "Feuille de route"
+
+
+def test_proposed_without_note_is_refused():
+    raw = _raw()
+    raw["indicators"][0]["proposed"] = True
+    raw["indicators"][0]["note"] = ""
+    assert any("indicateur proposé doit dire pourquoi" in p for p in _problems(raw))
 
 
 def test_catalog_structure():

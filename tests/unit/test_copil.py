@@ -291,3 +291,17 @@ def test_synthesis_says_when_no_target_applies(store):
     deck = build_deck(store, AFTER, Filters(circonscription="C01"))
     first = bullets(deck, "synthese")[0]
     assert first.startswith("Axe 1 — ") and "n'a à la fois une cible applicable à ce périmètre et une donnée" in first
+
+
+def test_a_proposed_indicator_says_so_on_its_slide_line():
+    from dataclasses import replace
+
+    from observatoire.copil.deck import indicator_line
+    from observatoire.metrics.progress import Headline
+    from observatoire.model.catalog import load_catalog
+    from observatoire.settings import BUNDLED_TERRITORIES
+
+    ind = load_catalog(BUNDLED_TERRITORIES / "guyane" / "roadmap.toml").indicator("ent2d_utilisateurs")
+    h = Headline(**{f: None for f in Headline.__dataclass_fields__} | {"value": 12.0, "snapshot_date": AFTER})
+    assert "(indicateur proposé)" not in indicator_line(ind, h, None, None)
+    assert indicator_line(replace(ind, proposed=True), h, None, None).startswith(f"{ind.label} (indicateur proposé) : 12")

@@ -63,7 +63,7 @@ def test_sites_lie_inside_their_commune_and_villages_are_isolated(demo_dir):
 def _rate_by_isolation(store: Store, indicator: str, day: date) -> dict[str, float]:
     frame = store.run("indicator_values", indicator_ids=[indicator], breakdown="isolation", date_from=day, date_to=day,
                       commune=None, zone=None, isolation=None, circonscription=None, bassin=None, degree=None,
-                      site_type=None, uai=None)
+                      site_type=None, academie=None, uai=None)
     return dict(zip(frame["group_id"], frame["value"]))
 
 

@@ -67,7 +67,7 @@ def test_french_excel_csv_export_imports(data, tmp_path, capsys):
     assert store.snapshot_dates[-1] == DAY
     total = store.run("indicator_values", indicator_ids=["ent2d_taux_utilisation"], breakdown="total", date_from=DAY,
                       date_to=DAY, commune=None, zone=None, isolation=None, circonscription=None, bassin=None,
-                      degree=None, site_type=None, uai=None)
+                      degree=None, site_type=None, academie=None, uai=None)
     assert total["value"].iloc[0] == pytest.approx((75 + 45) / (200 + 120))
 
 
@@ -219,7 +219,7 @@ def test_templates_list_indicators_and_import_as_is(data, tmp_path, suffix, caps
         header = [c.value for c in book["indicateurs"][1]]
         assert header[:4] == ["identifiant", "libellé", "unité", "niveau"]
         ids = [r[0].value for r in book["indicateurs"].iter_rows(min_row=2)]
-        assert "pix_eleves_certifies" in ids and len(ids) == 56
+        assert "pix_eleves_certifies" in ids and len(ids) == 56 + 9   # the roadmap's entries + the proposed ones
     else:
         assert out.read_text(encoding="utf-8-sig").splitlines()[0] == "uai;code_commune;academie;indicateur;valeur;denominateur"
         assert (tmp_path / "modele_long_indicateurs.csv").exists()
