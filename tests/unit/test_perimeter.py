@@ -15,8 +15,21 @@ from observatoire.access.perimeter import PER_SITE, PERIMETER_FREE, PERIMETER_PA
 from observatoire.errors import AccessDenied
 from observatoire.settings import QUERIES_DIR
 from observatoire.storage.sql import load_query
+from observatoire.storage.store import Store
 from tests.unit.test_scope import AGGREGATES, ROWS, SCOPE_PARAMS, _questions, _rows
-from tests.unit.test_scope import entities, store  # noqa: F401 (fixtures: the demo store and its entities)
+
+
+@pytest.fixture(scope="module")
+def store(demo_dir):
+    store = Store(demo_dir)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def entities(store) -> pd.DataFrame:
+    return store.con.execute("select * from entities").df()
+
 
 
 def _perimeters(entities: pd.DataFrame) -> dict[str, tuple[Perimeter, pd.Series]]:
