@@ -23,7 +23,7 @@ def delta_color(change: float | None, direction: str) -> str:
 
 
 def completeness_line(headline: Headline) -> str | None:
-    """'⚠️ Complétude partielle : 40 entités sur 60 (67 %), dont 5 reportées d'un instantané antérieur.'"""
+    """'Complétude partielle : 40 entités sur 60 (67 %), dont 5 reportées d'un instantané antérieur.'"""
     c = headline.completeness
     if c is None or not c.expected:
         return None
@@ -31,7 +31,7 @@ def completeness_line(headline: Headline) -> str | None:
     if c.carried_forward:
         text += f", dont {c.carried_forward} reportée{'s' if c.carried_forward > 1 else ''} d'un instantané antérieur"
     if c.is_partial():
-        return f"⚠️ Complétude partielle : {text}"
+        return f":orange[:material/warning:] Complétude partielle : {text}"
     return f"Complétude : {text}"
 
 

@@ -9,7 +9,7 @@ from components.access import audited_export
 from observatoire.output.tables import file_stem, to_csv_bytes, to_xlsx_bytes
 from observatoire.output.numbers import format_measure, format_number, format_percent
 
-DEMO_NOTE = "Données de démonstration : valeurs fictives"
+from observatoire.copil.wording import DEMO_NOTE  # noqa: F401 (one wording for every demo note)
 # Rows of a long table drawn on screen: French formatting goes through a pandas Styler, a few seconds a rerun
 # for tens of thousands of rows (a national ranking); the download always holds the whole table.
 SCREEN_ROWS = 1000

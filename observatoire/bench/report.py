@@ -28,7 +28,7 @@ def render_table(result: dict) -> str:
               f"| *plancher : page vide (`st.write`)* | {ms_text(result['floor']['cold_s'])} | {ms_text(floor)} | "
               f"{ms_text(result['floor']['p95_s'])} | 1,0 |"]
     for page in result["pages"]:
-        flag = " ⚠" if page["errors"] else ""
+        flag = " (erreurs)" if page["errors"] else ""
         lines.append(f"| {page['name']}{flag} | {ms_text(page['cold_s'])} | {ms_text(page['p50_s'])} | {ms_text(page['p95_s'])} | "
                      f"{page['p50_s'] / floor:.1f} |".replace(".", ","))
     pandas = {p["label"]: p for p in result["pandas"]["queries"]}

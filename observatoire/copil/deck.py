@@ -24,18 +24,15 @@ from observatoire.output.numbers import format_change, format_number, format_per
 from observatoire.metrics.progress import STATUS_LABELS, Headline, headlines
 from observatoire.storage.annotations import read_annotations
 from observatoire.storage.store import Store
+from observatoire.copil.wording import DEMO_NOTE, footer_text, plural, typeset
 
-DEMO_NOTE = "Données de démonstration : valeurs fictives"
+
 KEY_INDICATORS = 4      # per axis slide
 TREND_CHARTS = 2        # per axis slide
 CHANGES = 8
 NOTES = 3               # annotations cited first on "Ce qui a changé"
 LATE = 5
 GAPS = 4
-# French typography: a no-break space before the two-part punctuation and inside guillemets, so that
-# a projected or printed line never starts with ":", ";" or "»" (narrow before ; ! ?, as for %).
-TYPESET = ((" :", "\u00a0:"), (" ;", "\u202f;"), (" !", "\u202f!"), (" ?", "\u202f?"),
-           ("« ", "«\u00a0"), (" »", "\u00a0»"))
 TARGET_NOTE = "Tirets rouges : cible de chaque année scolaire"
 
 
@@ -95,28 +92,6 @@ def filter_labels(store: Store) -> dict[str, dict]:
     out = {f: dict(zip(g["code"], g["label"])) for f, g in options.groupby("filter")}
     out["isolation"] = store.territory.isolation_labels
     return out
-
-
-def typeset(text: str) -> str:
-    """The text with French no-break spaces (see TYPESET), for every renderer of a slide."""
-    for plain, fixed in TYPESET:
-        text = text.replace(plain, fixed)
-    return text
-
-
-def footer_text(snapshot_date: date, filters_text: str, sources, is_demo: bool) -> str:
-    parts = [f"Instantané du {format_date_fr(snapshot_date)}", f"Périmètre : {filters_text}"]
-    if sources:
-        parts.append("Sources : " + ", ".join(sources))
-    if is_demo:
-        parts.append(DEMO_NOTE)
-    return " · ".join(parts)
-
-
-def plural(count: int, noun: str) -> str:
-    """'0 indicateur', '1 indicateur', '3 indicateurs' (French: plural from 2)."""
-    words = " ".join(w + ("s" if count >= 2 else "") for w in noun.split())
-    return f"{format_number(count)} {words}"
 
 
 def _sources(indicators) -> tuple[str, ...]:
