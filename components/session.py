@@ -149,7 +149,7 @@ def headline_figures(store: Store, ids: tuple[str, ...], filters, day) -> tuple[
     """Series over every snapshot and card figures at `day` (axis pages and the Synthèse)."""
     values = indicator_values(list(ids), filters)
     return values, headlines([store.catalog.indicator(i) for i in ids], values, day, filters,
-                            store.territory.holiday_months)
+                            store.territory.holiday_months, store.restricted)
 
 
 def notes_for(scope: str | None = None, indicator_id: str | None = None) -> tuple:

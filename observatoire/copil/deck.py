@@ -122,7 +122,8 @@ def build_deck(store: Store, snapshot_date: date, filters: Filters | None = None
     params = dict(indicator_ids=ids, date_from=first, date_to=snapshot_date, **filters.params())
     totals = store.run("indicator_values", breakdown="total", **params)
     by_class = store.run("indicator_values", breakdown="isolation", **params)
-    figures = headlines(list(catalog.indicators), totals, snapshot_date, filters, store.territory.holiday_months)
+    figures = headlines(list(catalog.indicators), totals, snapshot_date, filters, store.territory.holiday_months,
+                        store.restricted)
     notes = [a for a in read_annotations(store.data_dir) if a.applies(None, filters.circonscription)]
 
     def finish(slide: Slide) -> Slide:

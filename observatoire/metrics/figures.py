@@ -34,7 +34,7 @@ def figure_records(store, snapshot_date: date, filters: Filters) -> list[dict]:
     """One dict per indicator of the roadmap: what its card shows at `snapshot_date` under `filters`."""
     indicators = list(store.catalog.indicators)
     figures = headlines(indicators, card_values(store, filters), snapshot_date, filters,
-                        store.territory.holiday_months)
+                        store.territory.holiday_months, store.restricted)
     return [_row(ind, *figures[ind.id]) for ind in indicators]
 
 

@@ -161,14 +161,16 @@ def target_is_level(indicator: Indicator) -> bool:
     return indicator.unit in ("rate", "score", "deliverable")
 
 
-def target_applies(indicator: Indicator, filters) -> bool:
-    """Targets are set for the whole académie: a total (count, amount) under a filter has none."""
-    return not filters.active() or target_is_level(indicator)
+def target_applies(indicator: Indicator, filters, restricted: bool = False) -> bool:
+    """Targets are set for the whole académie: a total (count, amount) under a filter, or inside a person's
+    perimeter narrower than the académie (`restricted`), has none."""
+    return (not filters.active() and not restricted) or target_is_level(indicator)
 
 
 def headlines(indicators: list[Indicator], values: pd.DataFrame, snapshot_date: date, filters,
-              holiday_months: tuple[int, ...] = (7, 8)) -> dict[str, tuple[Headline | None, str | None]]:
-    """indicator id -> (headline, reason it is not shown), from indicator_values rows (breakdown total)."""
+              holiday_months: tuple[int, ...] = (7, 8), restricted: bool = False) -> dict[str, tuple[Headline | None, str | None]]:
+    """indicator id -> (headline, reason it is not shown), from indicator_values rows (breakdown total);
+    `restricted`: the values are a person's perimeter, not the whole académie (see target_applies)."""
     out = {}
     for ind in indicators:
         reason = not_broken_down(ind, filters)
@@ -177,5 +179,5 @@ def headlines(indicators: list[Indicator], values: pd.DataFrame, snapshot_date: 
             continue
         columns = ["snapshot_date", "value"] + [c for c in COMPLETENESS_COLUMNS if c in values]
         series = values[values["indicator_id"] == ind.id][columns]
-        out[ind.id] = (headline(ind, series, snapshot_date, target_applies(ind, filters), holiday_months), None)
+        out[ind.id] = (headline(ind, series, snapshot_date, target_applies(ind, filters, restricted), holiday_months), None)
     return out

@@ -53,6 +53,9 @@ class Store:
             "temp_directory": str(Path(tempfile.gettempdir()) / "observatoire-duckdb")})
         self._create_views()
 
+    # The whole territory: a ScopedStore, a person's perimeter, says True (académie-wide targets do not apply).
+    restricted = False
+
     @property
     def is_demo(self) -> bool:
         return bool(self.manifest.get("demo"))
@@ -97,6 +100,8 @@ class ScopedStore:
     """A store seen through a perimeter: `run` binds it to every question, and the fingerprint names it, so that
     results cached per data state (components/session.py) are never shared between perimeters. The connection
     itself is not handed out: raw SQL (the console) is for unrestricted perimeters only."""
+
+    restricted = True
 
     def __init__(self, store: Store, perimeter: Perimeter):
         self._store, self.perimeter = store, perimeter

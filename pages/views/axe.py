@@ -130,7 +130,7 @@ def draw_trend(ctx: Context, indicator: Indicator, values: pd.DataFrame, key: st
     notes = notes_for(ctx.view.filters.circonscription, indicator.id)
     chart = trend_spec(ctx.store, indicator.id, ctx.view.filters, bool(by_class), notes)
     draw_chart(chart, key=f"{key}-graphique")
-    if indicator.targets and (not target_applies(indicator, ctx.view.filters) or (by_class and not target_is_level(indicator))):
+    if indicator.targets and (not target_applies(indicator, ctx.view.filters, ctx.store.restricted) or (by_class and not target_is_level(indicator))):
         st.caption("La cible est fixée pour toute l'académie : elle n'est pas tracée pour ce périmètre"
                    + (" ni pour chaque classe." if by_class else "."))
     chart_downloads(chart, f"{indicator.id}-evolution", key=f"{key}-export")
@@ -153,7 +153,7 @@ def trend_figure(store, indicator_id: str, filters: Filters, by_class: bool, not
                            show_targets=target_is_level(indicator), annotations=notes)
     rows = indicator_values([indicator_id], filters)
     return trend_chart(rows[["snapshot_date", "value"]].dropna(), indicator,
-                       show_targets=target_applies(indicator, filters), annotations=notes)
+                       show_targets=target_applies(indicator, filters, store.restricted), annotations=notes)
 
 
 @per_data_state(resource=True, max_entries=256)

@@ -161,3 +161,22 @@ def test_perimeter_keys_tell_perimeters_apart():
 
 def test_aggregate_questions_are_listed(store):
     assert set(AGGREGATES).isdisjoint(PER_SITE)
+
+
+def test_an_academie_wide_count_target_does_not_apply_inside_a_narrower_perimeter(store, entities):
+    """An IEN's totals are their circonscription's: the académie's count target is not theirs; a rate's still is."""
+    from observatoire.metrics.figures import figure_records
+    from observatoire.model.filters import Filters
+
+    day = store.snapshot_dates[-1]
+    circonscription = sorted(entities["circonscription_code"].dropna().unique())[0]
+    whole = {r["indicator_id"]: r for r in figure_records(store, day, Filters())}
+    inside = {r["indicator_id"]: r for r in figure_records(store.scoped(Perimeter.of(circonscriptions=[circonscription])),
+                                                             day, Filters())}
+    counts = [i.id for i in store.catalog.indicators if i.unit == "count" and i.level == "site" and i.targets
+              and whole[i.id]["target"] is not None]
+    rates = [i.id for i in store.catalog.indicators if i.unit == "rate" and i.level == "site" and i.targets
+             and whole[i.id]["target"] is not None]
+    assert counts and rates
+    assert all(inside[i]["target"] is None for i in counts)
+    assert all(inside[i]["target"] == whole[i]["target"] for i in rates)
