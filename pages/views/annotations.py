@@ -17,7 +17,7 @@ WHOLE_ROADMAP, WHOLE_TERRITORY = "Toute la feuille de route", "Tout le territoir
 
 ctx = context()
 page_header(ctx, "Décisions et annotations")
-st.caption("Décisions du COPIL, pannes, lancements de programmes : chaque note datée apparaît sur les courbes "
+st.markdown("Décisions du COPIL, pannes, lancements de programmes : chaque note datée apparaît sur les courbes "
            "de l'indicateur concerné (ou de tous), dans la présentation au COPIL et dans le diaporama distribué "
            "(« Ce qui a changé » les cite). Ligne de commande : `observatoire annotate`.")
 indicators = {i.id: i.label for i in ctx.catalog.indicators}

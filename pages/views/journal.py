@@ -16,7 +16,7 @@ ctx = context()
 page_header(ctx, "Journal d'audit")
 path = audit_file(ctx.store.data_dir)
 events = read(path)
-st.caption(f"Fichier : `{path}` (une ligne JSON par événement) — {len(events)} derniers événements, "
+st.markdown(f"Fichier : `{path}` (une ligne JSON par événement) — {len(events)} derniers événements, "
            "du plus récent au plus ancien.")
 if not events:
     st.info("Aucun événement enregistré pour l'instant.")

@@ -102,6 +102,6 @@ else:
         st.caption("Aucun avertissement à l'import.")
     archived = list_archived(ctx.store.data_dir, day)
     if archived:
-        st.caption("Versions archivées (restaurables avec `observatoire snapshots --restore`) : " + ", ".join(
+        st.markdown("Versions archivées (restaurables avec `observatoire snapshots --restore`) : " + ", ".join(
             f"version {v.version} ({'supprimée' if v.reason == 'deleted' else 'remplacée'} le "
             f"{format_timestamp(v.archived_at)})" for v in archived))
