@@ -167,7 +167,8 @@ def _refuse(what: str) -> None:
 def sidebar_identity(grant: Grant) -> None:
     """Who is signed in, and the sign-out button; the open-access label in the open demo."""
     if grant is OPEN:
-        st.info(OPEN_LABEL, icon=icons.OPEN_ACCESS)
+        with st.container(key="open-label"):   # the presentation shrinks it by this key, like the demo label
+            st.info(OPEN_LABEL, icon=icons.OPEN_ACCESS)
         return
     with st.sidebar:
         st.caption(f"Connecté(e) : {grant.identity} — {grant.label}")

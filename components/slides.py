@@ -30,8 +30,9 @@ CSS = """
 [data-testid="stSidebarCollapseButton"], [data-testid="stSidebarNav"], [data-testid="stHeader"] {display: none !important;}
 [data-testid="stMainBlockContainer"] {max-width: 100%; padding: 0.4rem 2.5rem 0.4rem 2.5rem;}
 [data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] {gap: 0.4rem;}
-.st-key-demo-label [data-testid="stAlertContainer"] {padding: 0.15rem 0.75rem; min-height: 0;}
-.st-key-demo-label p {font-size: 0.8rem; line-height: 1.3;}
+.st-key-demo-label [data-testid="stAlertContainer"], .st-key-open-label [data-testid="stAlertContainer"]
+    {padding: 0.15rem 0.75rem; min-height: 0;}
+.st-key-demo-label p, .st-key-open-label p {font-size: 0.8rem; line-height: 1.3;}
 .st-key-copil-bar button {min-height: 2rem; padding: 0.1rem 0.6rem;}
 .st-key-copil-keys {display: none;}
 .st-key-copil-slide h1 {font-size: 2.9rem; line-height: 1.15; color: #000091; padding: 0.2rem 0 0.4rem 0;}
