@@ -15,6 +15,7 @@ from observatoire.model.dates import format_date_fr
 from observatoire.errors import ObservatoireError, ValidationError, os_error_message, safe_text
 from observatoire.output.numbers import format_number
 from observatoire.ingest import FORMATS, UsageProblem, commit, prepare
+from observatoire.ingest.snapshot_date import snapshot_range
 from observatoire.ingest.templates import example_uai, template_bytes
 from observatoire.settings import setting
 
@@ -44,8 +45,14 @@ with st.expander("Modèles de fichiers (en-têtes, une ligne d'exemple, liste de
 uploads = french_uploader("Fichiers à importer (CSV ou Excel .xlsx)", ["csv", "txt", "xlsx"], "import_files",
                           int(float(setting("import_max_mb"))), accept_multiple_files=True)
 left, middle, right = st.columns(3)
-snapshot = left.date_input("Date de l'instantané", value=date.today(), max_value=date.today(), format="DD/MM/YYYY",
-                           key="import_date", help="Le dernier jour de la période décrite, par exemple la fin du mois.")
+# The dates an import accepts: the roadmap's period, one school year either side, and nothing in the future.
+first_day, last_day = snapshot_range(ctx.catalog.period)
+last_day = min(last_day, date.today())
+snapshot = left.date_input("Date de l'instantané", value=last_day, min_value=first_day, max_value=last_day,
+                           format="DD/MM/YYYY", key="import_date",
+                           help=f"Le dernier jour de la période décrite, par exemple la fin du mois ; entre le "
+                                f"{format_date_fr(first_day)} et le {format_date_fr(last_day)} (période de la feuille "
+                                f"de route « {ctx.catalog.period} », une année scolaire de part et d'autre).")
 fmt = middle.selectbox("Format", ["auto", *FORMATS], format_func=lambda f: "détecté automatiquement" if f == "auto" else FORMATS[f],
                        key="import_format")
 sheet = right.text_input("Feuille (Excel)", key="import_sheet", placeholder="la première")
