@@ -23,6 +23,8 @@ from observatoire.settings import access_file, audit_file, data_dir
 
 GRANT_KEY = "_grant"
 SIGNED_KEY = "_signed_in_as"
+# Sign-ins already written to the audit log by this process: (identity, token issue time).
+_SIGN_INS: set[tuple] = set()
 OPEN_LABEL = ("**Accès ouvert : démonstration sans authentification** — toute personne qui atteint ce serveur "
               "voit tout. La connexion s'active par configuration (voir le README, « Connexion et périmètres »).")
 # Pages for the DRANE and administrators only (the console, the importer, the decision log where notes are written),
@@ -95,8 +97,13 @@ def gate() -> Grant:
         st.stop()
     st.session_state[GRANT_KEY] = grant
     if st.session_state.get(SIGNED_KEY) != grant.identity:
-        audit.record(audit_file(data_dir()), grant.identity, "connexion", {"role": grant.role,
-                                                                            "perimetre": grant.perimeter.key()})
+        # One line a sign-in, not one a browser tab or page load: a sign-in is told apart by its token's issue
+        # time (every new tab or reload opens a new Streamlit session with the same signed-in cookie).
+        signed = (grant.identity, st.user.get("iat") or st.user.get("auth_time"))
+        if signed[1] is None or signed not in _SIGN_INS:
+            audit.record(audit_file(data_dir()), grant.identity, "connexion", {"role": grant.role,
+                                                                                "perimetre": grant.perimeter.key()})
+            _SIGN_INS.add(signed)
         st.session_state[SIGNED_KEY] = grant.identity
     return grant
 
