@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from observatoire.bench.measure import peak_rss_bytes
@@ -69,7 +69,8 @@ def import_measure(data_dir: Path, max_rows: int) -> dict:
                       "denominateur": facts["denominator"]}).to_csv(csv, sep=";", index=False)
         os.environ.setdefault("OBSERVATOIRE_IMPORT_MAX_MB", str(max(50, csv.stat().st_size // 1_000_000 + 10)))
         started = time.perf_counter()
-        plan = prepare([csv], date(2000, 2, 29), target, "long")
+        # The day after the latest snapshot: a new date inside the roadmap's period (imports refuse others).
+        plan = prepare([csv], latest.snapshot_date + timedelta(days=1), target, "long")
         validate_s = time.perf_counter() - started
         errors = [p.message() for p in plan.errors][:5]
         commit_s = None
