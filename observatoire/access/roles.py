@@ -1,13 +1,13 @@
 """Roles and perimeters as data: the access file (data/access.toml by default, setting `access_file`).
 
     [[personne]]
-    identite = "ien.c01@ac-guyane.fr"     # the e-mail or the `sub` the identity provider gives
+    identite = "ien.c01@ac-exemple.fr"    # the e-mail or the `sub` the identity provider gives
     role = "ien"
     circonscriptions = ["C01"]
 
 Deny by default: an identity with no entry gets nothing. Roles: administrateur, drane (everything, the SQL
 console and the importer; the administrator also reads the audit log), ien (circonscriptions), chef
-(UAI), departement (départements: a commune code's first characters, 973 for Guyane), lecteur (aggregates of
+(UAI), departement (départements: a commune code's first characters, e.g. 973 or 59), lecteur (aggregates of
 the whole académie, no figure per school).
 """
 

@@ -44,14 +44,14 @@ class Digest:
 
 
 def slug(text: str) -> str:
-    """'Maripasoula-Papaïchton' -> 'maripasoula-papaichton', for file names."""
+    """'Saint-Élie — Rivière' -> 'saint-elie-riviere', for file names."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "perimetre"
 
 
 def perimeters(store: Store, by: str, labels: dict[str, dict] | None = None) -> list[Perimeter]:
     """Every perimeter of kind `by`, by name. A département is a zone only where the territory's zones are its
-    départements (Hauts-de-France); a territory of one département (Guyane) and the académie give one digest,
+    départements (a région académique's files); a territory of one département and the académie give one digest,
     the whole territory (the filters hold one zone, not an académie's several)."""
     field, _ = BY[by]
     labels = labels if labels is not None else filter_labels(store)

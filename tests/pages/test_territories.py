@@ -262,7 +262,7 @@ ALLOWED = [
     ("observatoire/settings.py", 'Setting("territory", "OBSERVATOIRE_TERRITORY", "guyane",'),
     ("observatoire/demo/__init__.py", 'SCALES = {"guyane": 1'),
     ("observatoire/demo/__init__.py", 'scale: str = "guyane"'),
-    ("observatoire/cli.py", '--scale", choices=["guyane"'),
+    ("observatoire/cli_parser.py", '--scale", choices=["guyane"'),
     ("observatoire/bench/run.py", ""),
 ]
 
