@@ -50,13 +50,21 @@ def app(demo_dir, monkeypatch):
     def make(page: str | None = None, data_dir: Path | None = None, **params) -> AppTest:
         if data_dir is not None:
             monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(data_dir))
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        if page:
-            at.switch_page(str(VIEWS / page))
-            at.run()
-        return at
+        return run_app(page, **params)
 
     return make
+
+
+def run_app(page: str | None = None, prepare=None, **params) -> AppTest:
+    """app.py in an AppTest with these URL parameters, run, then switched to `page` (a file of pages/views);
+    `prepare(at)` sets secrets or the user first."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if prepare:
+        prepare(at)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(str(VIEWS / page))
+        at.run()
+    return at

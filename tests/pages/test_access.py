@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from observatoire.access.audit import read
-from tests.conftest import APP, ROOT, VIEWS
+from tests.conftest import ROOT, VIEWS, run_app
 
 AUTH = {"auth": {"redirect_uri": "http://127.0.0.1:8599/oauth2callback", "cookie_secret": "x" * 40,
                  "academie": {"client_id": "observatoire", "client_secret": "s",
@@ -28,16 +28,11 @@ def signed(demo_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("OBSERVATOIRE_AUDIT_FILE", str(tmp_path / "audit.jsonl"))
 
     def make(email: str | None, page: str | None = None, **params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.secrets.update(AUTH)
-        at.user = {"is_logged_in": False} if email is None else {"is_logged_in": True, "email": email, "sub": "x"}
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        if page:
-            at.switch_page(str(VIEWS / page))
-            at.run()
-        return at
+        def signed(at: AppTest) -> None:
+            at.secrets.update(AUTH)
+            at.user = {"is_logged_in": False} if email is None else {"is_logged_in": True, "email": email, "sub": "x"}
+
+        return run_app(page, prepare=signed, **params)
 
     make.audit = tmp_path / "audit.jsonl"
     return make
