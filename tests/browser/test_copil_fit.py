@@ -6,6 +6,7 @@ the Axe 2 slide, and a reload stays there."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.browser import wait_idle
 
@@ -40,6 +41,14 @@ def _wait_for_slide(page, number: int) -> None:
 def _check_fits(page, number: int) -> None:
     page.wait_for_selector('.st-key-copil-slide [data-testid="stVegaLiteChart"], .st-key-copil-slide li',
                            timeout=60_000)
+    # A slide's elements can show a moment before the page's style block does (a new session's first run): give
+    # the style the time to land; if it never does, the size check below fails.
+    try:
+        page.wait_for_function("""() => { const li = [...document.querySelectorAll('.st-key-copil-slide li')]
+            .find(e => e.getBoundingClientRect().height > 0);
+            return !li || parseFloat(getComputedStyle(li).fontSize) >= 20; }""", timeout=15_000)
+    except PlaywrightTimeout:
+        pass
     m = page.evaluate(MEASURE)
     assert len(m["boxes"]) > 5, f"slide {number}: nothing measured"
     outside = [b for b in m["boxes"] if b[1] < -0.5 or b[2] < -0.5 or b[3] > m["width"] + 0.5 or b[4] > m["height"] + 0.5]
