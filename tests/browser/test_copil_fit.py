@@ -66,6 +66,7 @@ def test_every_slide_fits_and_page_down_moves_with_the_url(server, browser_page,
     page.goto(server + "/presentation?mode=copil")
     wait_idle(page, 60_000)
     page.wait_for_selector(COUNTER, timeout=60_000)
+    page.wait_for_function("window.__copilKeys === true", timeout=60_000)   # the remote's keys are listened to
     for number in range(1, SLIDES + 1):
         assert _counter(page) == f"{number} / {SLIDES}"
         _check_fits(page, number)
