@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -31,13 +32,24 @@ def make_dir(root: Path) -> Path:
     return make_data_dir(root, SITES, facts)
 
 
-def tree(root: Path) -> dict[str, str]:
-    """Every file and folder under `root` with the sha256 of its content: equal means byte-for-byte unchanged."""
+def tree(root: Path, journal: bool = True) -> dict[str, str]:
+    """Every file and folder under `root` with the sha256 of its content: equal means byte-for-byte unchanged.
+
+    `journal=False` leaves out the audit log, which records every import attempt, even one with nothing to do.
+    """
     out = {}
     for path in sorted(Path(root).rglob("*")):
         rel = str(path.relative_to(root))
+        if not journal and rel == "audit.jsonl":
+            continue
         out[rel] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
     return out
+
+
+def last_audit(root: Path) -> tuple[int, dict]:
+    """How many events the data directory's audit log holds, and the last one."""
+    lines = (Path(root) / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    return len(lines), json.loads(lines[-1])
 
 
 ANNUAIRE_2026 = ("Identifiant_de_l_etablissement;Nom_etablissement;Type_etablissement;Statut_public_prive;Adresse_1;Adresse_2;"

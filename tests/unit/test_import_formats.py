@@ -16,7 +16,7 @@ from observatoire.storage.snapshots import list_archived, list_snapshots
 from observatoire.storage.store import Store
 from observatoire.model.uai import make_uai
 from tests.support.import_data import (ANNUAIRE_2023, ANNUAIRE_2026, COLLEGE, COLLEGE_ISOLE, ECOLE, ENT_HEADER, LYCEE,
-                               PIX_HEADER, SNAPSHOT, annuaire_row, ent_row, make_dir, pix_row, tree)
+                               PIX_HEADER, SNAPSHOT, annuaire_row, ent_row, last_audit, make_dir, pix_row, tree)
 
 DAY = date.fromisoformat(SNAPSHOT)
 
@@ -143,11 +143,13 @@ def test_annuaire_2026_updates_sites_and_adds_circonscriptions(data, tmp_path, c
     name = store.con.execute("select circonscription_name from entities where entity_id = ?", [NEW_ECOLE]).fetchone()[0]
     assert name == "Circonscription de Maripasoula"
     assert run(data, "check") == 0
-    # Same file again: nothing changes.
-    before = tree(data)
+    # Same file again: no data changes; the audit log records the attempt and that there was nothing to do.
+    before, (events, _) = tree(data, journal=False), last_audit(data)
     assert run(data, "import", path) == 0
-    assert tree(data) == before
+    assert tree(data, journal=False) == before
     assert "déjà à jour" in capsys.readouterr().out
+    count, event = last_audit(data)
+    assert count == events + 1 and (event["action"], event["what"]["resultat"]) == ("import", "unchanged")
 
 
 def test_annuaire_june_2023_resaved_by_excel(data, tmp_path):
@@ -264,13 +266,16 @@ def test_dry_run_and_idempotent_reimport(data, tmp_path, capsys):
     assert tree(data) == before
     assert "rien n'est écrit" in capsys.readouterr().out
     assert run(data, "import", path, "--snapshot", SNAPSHOT) == 0
-    after = tree(data)
+    assert last_audit(data)[1]["what"]["resultat"] == "imported"
+    after = tree(data, journal=False)
     assert run(data, "import", path, "--snapshot", SNAPSHOT) == 0
     assert "déjà importés" in capsys.readouterr().out
-    assert tree(data) == after
+    assert tree(data, journal=False) == after
     # Even with --new-version, the same file is not imported twice.
     assert run(data, "import", path, "--snapshot", SNAPSHOT, "--new-version") == 0
-    assert tree(data) == after
+    assert tree(data, journal=False) == after
+    count, event = last_audit(data)
+    assert count == 3 and event["what"]["resultat"] == "unchanged"
 
 
 def test_new_version_restore_and_delete(data, tmp_path, capsys, monkeypatch):
