@@ -94,9 +94,13 @@ def test_deep_link_page_switch_and_an_import_seen_by_the_other_process(proxied, 
         wait_idle(page, timeout=90_000)
         expect(page.get_by_text("circonscription : Macouria-Montsinéry").first).to_be_visible(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
+        # Streamlit 1.67's front end settles the address a moment after a run: a menu click within ~0.3 s of it
+        # opens the next page with the kept filters but without them in its address (a person does not click
+        # that fast; measured, see the notes of issue 16). Wait as a person would.
+        page.wait_for_timeout(1_000)
 
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Catalogue et instantanés").click()
-        page.wait_for_url(re.compile(r".*/donnees\?.*circonscription=Macouria"), timeout=60_000)
+        expect(page).to_have_url(re.compile(r".*/donnees\?.*circonscription=Macouria"), timeout=60_000)
         wait_idle(page)
         assert page.locator('[data-testid="stException"]').count() == 0
 
