@@ -13,6 +13,32 @@ from observatoire.settings import SETTINGS
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
+# argparse writes its own words through gettext (`argparse._`, looked up at each call): this is their French
+# catalogue, the messages a user of the command line can meet. A message missing here stays in English.
+ARGPARSE_FR = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "Affiche cette aide et quitte.",
+    "show program's version number and exit": "Affiche la version et quitte.",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choisir parmi %(choices)s)",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments inconnus : %s",
+    "expected one argument": "une valeur attendue",
+    "expected at least one argument": "au moins une valeur attendue",
+    "expected at most one argument": "au plus une valeur attendue",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+    "ignored explicit argument %r": "valeur ignorée : %r",
+    "unexpected option string: %s": "option inattendue : %s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur d'utilisation : %(message)s\n",
+}
+argparse._ = lambda message: ARGPARSE_FR.get(message, message)
+
+
 class FrenchParser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors exit with 2, in French
         self.print_usage(sys.stderr)
@@ -32,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--as", dest="identity", metavar="IDENTITE",
                         help="Agit comme cette personne du fichier des accès (son périmètre, son rôle) ; sans cette "
                              "option, accès complet (administration locale du dossier de données).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=FrenchParser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True, parser_class=FrenchParser)
     demo = sub.add_parser("demo", help="Génère les données de démonstration (déterministes).")
     demo.add_argument("--seed", type=int, default=None, help="Graine aléatoire (défaut : fixe).")
     demo.add_argument("--scale", choices=["guyane", "academie", "national"], default="guyane")

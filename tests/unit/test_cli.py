@@ -84,6 +84,28 @@ def test_usage_error_exits_2(capsys):
     assert "erreur d'utilisation" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("args, said", [
+    (["nimporte"], "choix invalide : 'nimporte' (choisir parmi 'demo'"),
+    ([], "arguments obligatoires manquants : COMMANDE"),
+    (["import"], "arguments obligatoires manquants : FICHIER"),
+    (["demo", "--seed", "x"], "argument --seed : valeur invalide : 'x'"),
+    (["check", "--inconnu"], "arguments inconnus : --inconnu"),
+    (["snapshots", "--delete", "2025-01-31", "--restore", "2025-01-31"], "incompatible avec l'argument --delete"),
+])
+def test_usage_errors_and_help_are_in_french(args, said, capsys):
+    """argparse's own words (usage, errors, help) go through the French catalogue, not left in English."""
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err and err.startswith("utilisation : observatoire")
+    assert not any(word in err for word in ("usage:", "invalid ", "required", "unrecognized", "not allowed", "choose"))
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "Affiche cette aide et quitte." in out and "positional arguments" not in out
+
+
 def test_check_lists_every_kind_of_problem_in_one_run(data, capsys):
     """A bad folder date does not hide the unknown UAI and indicator of another snapshot."""
     (data / "snapshots" / "snapshot_date=2025-13-45").mkdir()
