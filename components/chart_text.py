@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from observatoire.model.dates import format_date_fr
+from observatoire.output.charts import vega_spec
 from observatoire.output.numbers import format_measure, format_number, format_percent
 
 SUMMARY = "Données du graphique"
@@ -63,23 +64,36 @@ def chart_table(spec: dict) -> pd.DataFrame:
     return best
 
 
+def accessible(spec: dict, sentence: str) -> dict:
+    """The spec with `sentence` as the chart's accessible name, and Vega's own English descriptions of each mark
+    and axis ("X-axis for a time scale…", "snapshot_date: …") left out of the accessibility tree: the data
+    table under the chart says it in French."""
+    config = spec.get("config", {})
+    out = {**spec, "description": sentence,
+           "config": {**config, "aria": False, "mark": {**config.get("mark", {}), "aria": False}}}
+    if spec.get("title"):   # the title's own description too ("Title text '…'"): the sentence already says it
+        title = spec["title"]
+        out["title"] = {**(title if isinstance(title, dict) else {"text": title}), "aria": False}
+    return out
+
+
 def chart(figure: alt.TopLevelMixin | dict, key: str, sentence: str | None = None, **kwargs) -> None:
-    """st.altair_chart, then its text alternative: a sentence and the data table, folded in an expander.
+    """The chart, then its text alternative: a sentence and the data table, folded in an expander.
 
     `figure` may also be the chart's Vega-Lite spec already converted (a dict cached per data state: the
     conversion validates the whole chart, tens of milliseconds a rerun); it is drawn as it is."""
     if isinstance(figure, dict):
-        st.vega_lite_chart(figure, key=key, **kwargs)
         spec = figure
     else:
-        st.altair_chart(figure, key=key, **kwargs)
         with alt.data_transformers.enable("default", max_rows=None):  # st.altair_chart takes any size too
-            spec = figure.to_dict()
+            spec = vega_spec(figure)
     table = chart_table(spec)
     title = spec.get("title")
     title = title.get("text") if isinstance(title, dict) else title
+    lead = sentence or (f"« {title} »" if title else "Ce graphique")
+    st.vega_lite_chart(accessible(spec, f"{lead}. Ses données sont dans le tableau « {SUMMARY} » qui suit."),
+                       key=key, **kwargs)
     with st.expander(SUMMARY, expanded=False):
-        lead = sentence or (f"« {title} »" if title else "Ce graphique")
         st.caption(f"{lead} : {format_number(len(table))} ligne{'s' if len(table) > 1 else ''} de données.")
         if 0 < len(table) <= HTML_ROWS:
             st.table(table, hide_index=True)

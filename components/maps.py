@@ -178,6 +178,16 @@ def bin_color(value, bins: list[Bin]) -> str:
     return bins[-1].color
 
 
+def map_table(values: pd.DataFrame, names: dict[str, str], bins: list[Bin], area: str, value_label: str,
+              unit: str) -> pd.DataFrame:
+    """The map's text alternative (RGAA 1.3): each shape drawn, its value and its colour class, in French."""
+    rows = values.dropna(subset=["value"]).assign(name=lambda v: v["group_id"].map(names).fillna(v["group_id"]))
+    rows = rows.sort_values(["value", "name"], ascending=[False, True])
+    classes = [next((b.label for b in bins if v < b.upper), bins[-1].label) if bins else "" for v in rows["value"]]
+    return pd.DataFrame({area.capitalize(): rows["name"], value_label: [format_value(v, unit) for v in rows["value"]],
+                         "Classe de couleur": classes})
+
+
 def legend_html(title: str, bins: list[Bin], isolation_labels: dict[str, str], isolation_colors: dict[str, str],
                 service_label: str, aggregated: bool = False) -> str:
     """The map legend as HTML (the page draws it): commune classes, site colours, outlines by coverage;

@@ -10,6 +10,7 @@ import streamlit as st
 from components.access import audited_export
 from components import icons
 from components.chart_export import chart_downloads
+from components.chart_text import accessible
 from observatoire.copil.deck import Deck, typeset
 from observatoire.copil.export import PPTX_MIME, render_charts, to_pdf, to_pptx
 
@@ -125,7 +126,9 @@ def draw_slide(slide, number: int, key: str) -> None:
                                 else min(spec["height"], SMALL_PLOT_HEIGHT)
                             spec = {**spec, "height": height}
                         with st.container(key=f"copil-chart-{size}-{n}"):
-                            st.vega_lite_chart(spec, width="stretch", key=f"{key}-{number}-{size}-{n}")
+                            name = spec.get("title", {}).get("text") if isinstance(spec.get("title"), dict) else spec.get("title")
+                            st.vega_lite_chart(accessible(spec, typeset(name or slide.title)), width="stretch",
+                                               key=f"{key}-{number}-{size}-{n}")
     with st.container(key="copil-footer"):
         st.caption(plain_text(slide.footer))
 

@@ -10,8 +10,8 @@ import streamlit as st
 from components.chart_text import chart as draw_chart
 from components.chart_export import chart_downloads
 from components.coverage import coverage_gap, coverage_table
-from components.maps import (AGGREGATE_ABOVE, clicked, collection_bounds, color_bins, fit_view, legend_html, simplify_boundaries,
-                             territory_deck)
+from components.maps import (AGGREGATE_ABOVE, clicked, collection_bounds, color_bins, fit_view, legend_html, map_table,
+                             simplify_boundaries, territory_deck)
 from components.session import indicator_values, per_data_state, query
 from components.shell import context, page_header, page_path
 from observatoire.metrics.coverage import query_params, services_for, with_shares
@@ -132,6 +132,15 @@ with left:
     st.caption(f"{format_number(site_count)} établissements · cliquer sur "
                f"{f'un {area}' if by_zone else 'une commune'} y restreint toute "
                "l'application ; cliquer sur un établissement ouvre sa fiche.")
+    # The map's text alternative: what its colours say, shape by shape (the sites are in the coverage panel).
+    with st.expander("Données de la carte", expanded=False):
+        areas = map_table(commune_values, ctx.labels.get(territory.boundaries_level, {}), bins, area, value_label, unit)
+        st.caption(f"Carte des {'zones' if by_zone else 'communes'} colorées selon « {value_label} » : "
+                   f"{format_number(len(areas))} {'zone' if by_zone else 'commune'}{'s' if len(areas) > 1 else ''} "
+                   f"avec une valeur, de la plus forte à la plus faible ; {format_number(site_count)} établissements "
+                   "placés (leur couverture est dans le panneau « Couverture »).")
+        if len(areas):
+            st.table(areas, hide_index=True)
 with middle:
     st.markdown(legend_html(labels[shown] if shown != COVERAGE else value_label, bins,
                             territory.isolation_labels, territory.isolation_colors, service.label,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from observatoire.demo import build_demo
 from tests.support.a11y import AXE, audit, ours
@@ -40,6 +41,20 @@ VISIBLE_TEXT = """() => {
 }"""
 NOT_FRENCH = re.compile(r"\b(None|nan|NaN|Upload|Browse files|Drag and drop|per file|Page not found|Running|"
                         r"Download|Show data|No results)\b")
+# The accessible names (read by screen readers, never seen) Streamlit 1.67 writes in English.
+ENGLISH_NAME = re.compile(r"^(App pages|Sidebar|Collapse sidebar|Expand sidebar|Open|Close|Link to heading|Fullscreen|"
+                          r"Search|Download as|Copy Vega|Show data|Show/hide|Help for|Skip to main|Choose|Clear all|"
+                          r"Selected values|Increment|Decrement|Remove |file upload|day, |month, |year, |.* icon$|"
+                          r"Title text|X-axis|Y-axis|Vega visualization)")
+ACCESSIBLE_NAMES = """() => {
+    const out = [];
+    for (const e of document.querySelectorAll('[aria-label], [title], [placeholder], a[href="#stMain"]')) {
+        if (e.closest('[aria-hidden="true"]')) continue;
+        for (const a of ['aria-label', 'title', 'placeholder']) if (e.getAttribute(a)) out.push(e.getAttribute(a));
+        if (e.matches('a[href="#stMain"]')) out.push(e.textContent.trim());
+    }
+    return {lang: document.documentElement.lang, names: out};
+}"""
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
 
 
@@ -76,9 +91,28 @@ def _pass(page, base: str) -> list[str]:
         text = page.evaluate(VISIBLE_TEXT)
         problems += [f"{where}: not French: {m!r}" for m in sorted(set(NOT_FRENCH.findall(text)))]
         problems += [f"{where}: emoji {m!r}" for m in sorted(set(EMOJI.findall(text)))]
+        problems += _english_names(page, where)
         if page.locator('[data-testid="stException"]').count():
             problems.append(f"{where}: an exception box")
     return problems
+
+
+def _english_names(page, where: str) -> list[str]:
+    """The page's language and Streamlit's English accessible names, as the renaming script leaves them.
+
+    The script runs once its element is drawn, then a frame after each change of the page (Streamlit redraws a
+    chart's toolbar on its own): a name counts when it is still English half a second later."""
+    try:
+        page.wait_for_function("document.documentElement.lang === 'fr'", timeout=10_000)
+    except PlaywrightTimeout:
+        return [f"{where}: the page's language is {page.evaluate('document.documentElement.lang')!r}, not 'fr'"]
+    english = set()
+    for attempt in range(2):
+        if attempt:
+            page.wait_for_timeout(500)
+        found = {n for n in page.evaluate(ACCESSIBLE_NAMES)["names"] if ENGLISH_NAME.match(n)}
+        english = found if not attempt else english & found
+    return [f"{where}: English accessible name {n!r}" for n in sorted(english)]
 
 
 def test_every_guyane_page(server, browser_page, blocked_requests):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.browser import wait_idle
 
@@ -31,6 +32,13 @@ def _check_screen(page, number: int) -> None:
     footer = page.locator(".st-key-copil-footer").bounding_box()
     assert footer and footer["y"] + footer["height"] <= height, f"slide {number}: the footer is below the screen"
     assert "Instantané du" in page.locator(".st-key-copil-footer").inner_text()
+    # A new session's first run can draw the slide a moment before the page's style block (as in
+    # test_copil_fit): give the style the time to land; if it never does, the size check below fails.
+    try:
+        page.wait_for_function("""() => { const li = document.querySelector('.st-key-copil-slide li');
+            return !li || parseFloat(getComputedStyle(li).fontSize) >= 20; }""", timeout=15_000)
+    except PlaywrightTimeout:
+        pass
     sizes = page.evaluate("""() => {
         const px = el => el ? parseFloat(getComputedStyle(el).fontSize) : 0;
         return [px(document.querySelector('.st-key-copil-slide h1')),

@@ -194,6 +194,10 @@ def _spec(at):
     return json.loads(decks[0].proto.json)
 
 
+def _coverage_table(at) -> pd.DataFrame:
+    return next(t.value for t in at.table if "Classe" in t.value.columns)
+
+
 def test_page_renders_on_demo(app):
     at = app("carte.py")
     assert not at.exception
@@ -201,7 +205,7 @@ def test_page_renders_on_demo(app):
     assert len(spec["layers"][0]["data"]["features"]) == 22
     assert len(spec["layers"][1]["data"]) == 234              # every open demo site
     assert spec["mapStyle"] == "__MAP_STYLE__"
-    table = at.table[0].value  # an HTML table (st.table), whose headers wrap
+    table = _coverage_table(at)  # an HTML table (st.table), whose headers wrap
     assert list(table["Classe"]) == ["Urbain", "Rural", "Isolé"]
     assert at.metric[0].label.startswith("Écart isolé – urbain")
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
@@ -226,11 +230,17 @@ def test_page_hand_data_numbers_and_view_is_stable(app, hand_dir):
     data, _ = hand_dir
     at = app("carte.py", data_dir=data)
     assert not at.exception
-    table = at.table[0].value.set_index("Classe")
+    table = _coverage_table(at).set_index("Classe")
     assert table.loc["Isolé", "Couverts"] == "1 sur 2"
     assert table.loc["Isolé", "Part des élèves"] == "75,0\u202f%"
     assert table.loc["Urbain", "Part des établissements"] == "100,0\u202f%"
     assert at.metric[0].value == "−50,0 points"
+    # The map's text alternative: each commune with sites of the service's scope, its rate and colour class.
+    areas = next(t.value for t in at.table if "Classe de couleur" in t.value.columns)
+    assert areas.to_dict("list") == {
+        "Commune": ["Cayenne", "Grand-Santi", "Maripasoula"],
+        "Établissements couverts (ENT Wilapa (collèges et lycées))": ["100,0\u202f%", "100,0\u202f%", "0,0\u202f%"],
+        "Classe de couleur": ["80\u202f% – 100\u202f%", "80\u202f% – 100\u202f%", "0\u202f% – 20\u202f%"]}
     view = _spec(at)["initialViewState"]
     at.selectbox(key="carte_service").set_value("educonnect").run()
     assert not at.exception
