@@ -45,6 +45,8 @@ NAMES = {
 }
 # Names that start with an English phrase followed by the widget's own (French) label.
 PREFIXES = {"Help for ": "Aide : ", "Remove ": "Retirer ", "day, ": "jour, ", "month, ": "mois, ", "year, ": "année, "}
+# Controls whose name is their (English) text: given a French name.
+NAMED = {'[data-testid="stFileUploaderDropzone"] button': "Parcourir : choisir des fichiers à importer"}
 SKIP_LINK = "Aller au contenu principal"
 
 SCRIPT = """<style>.st-key-french-names {display: none;}</style>
@@ -52,7 +54,7 @@ SCRIPT = """<style>.st-key-french-names {display: none;}</style>
 (() => {
   if (window.observatoireFrench) return;
   window.observatoireFrench = true;
-  const names = %(names)s, prefixes = %(prefixes)s, skip = %(skip)s;
+  const names = %(names)s, prefixes = %(prefixes)s, named = %(named)s, skip = %(skip)s;
   const rename = (value) => {
     if (value in names) return names[value];
     for (const [english, french] of Object.entries(prefixes)) {
@@ -66,6 +68,11 @@ SCRIPT = """<style>.st-key-french-names {display: none;}</style>
       for (const element of document.querySelectorAll("[" + attribute + "]")) {
         const french = rename(element.getAttribute(attribute));
         if (french !== null) element.setAttribute(attribute, french);
+      }
+    }
+    for (const [selector, name] of Object.entries(named)) {
+      for (const element of document.querySelectorAll(selector)) {
+        if (element.getAttribute("aria-label") !== name) element.setAttribute("aria-label", name);
       }
     }
     for (const link of document.querySelectorAll('a[href="#stMain"]')) {
@@ -89,5 +96,6 @@ def french_names() -> None:
     with st.container(key="french-names"):
         st.html(SCRIPT % {"names": json.dumps(NAMES, ensure_ascii=False),
                           "prefixes": json.dumps(PREFIXES, ensure_ascii=False),
+                          "named": json.dumps(NAMED, ensure_ascii=False),
                           "skip": json.dumps(SKIP_LINK, ensure_ascii=False)},
                 unsafe_allow_javascript=True)

@@ -45,13 +45,16 @@ NOT_FRENCH = re.compile(r"\b(None|nan|NaN|Upload|Browse files|Drag and drop|per 
 ENGLISH_NAME = re.compile(r"^(App pages|Sidebar|Collapse sidebar|Expand sidebar|Open|Close|Link to heading|Fullscreen|"
                           r"Search|Download as|Copy Vega|Show data|Show/hide|Help for|Skip to main|Choose|Clear all|"
                           r"Selected values|Increment|Decrement|Remove |file upload|day, |month, |year, |.* icon$|"
-                          r"Title text|X-axis|Y-axis|Vega visualization)")
+                          r"Title text|X-axis|Y-axis|Vega visualization|Upload$)")
 ACCESSIBLE_NAMES = """() => {
     const out = [];
     for (const e of document.querySelectorAll('[aria-label], [title], [placeholder], a[href="#stMain"]')) {
         if (e.closest('[aria-hidden="true"]')) continue;
         for (const a of ['aria-label', 'title', 'placeholder']) if (e.getAttribute(a)) out.push(e.getAttribute(a));
         if (e.matches('a[href="#stMain"]')) out.push(e.textContent.trim());
+    }
+    for (const b of document.querySelectorAll('[data-testid="stFileUploaderDropzone"] button')) {
+        out.push(b.getAttribute('aria-label') || b.textContent.trim());   // its name: the label, else its text
     }
     return {lang: document.documentElement.lang, names: out};
 }"""
