@@ -46,18 +46,19 @@ def absent_sentence(territory: Territory, present: set[str]) -> str | None:
 
 
 def gap_table(catalog: Catalog, territory: Territory, summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary in French: one row per indicator, values formatted in their unit, history as numbers."""
+    """The summary in French: one row per indicator, its unit said once ("Mesure"), values formatted without it
+    (the table fits a 1 280 px screen)."""
     _, _, urban_label, isolated_label = class_labels(territory)
     inds = [catalog.indicator(i) for i in summary["indicator_id"]]
     return pd.DataFrame({
         "Indicateur": [i.label for i in inds],
-        f"Sites « {isolated_label} »": [equity.format_compared(v, i) for v, i in zip(summary["isolated_value"], inds)],
-        f"Sites « {urban_label} »": [equity.format_compared(v, i) for v, i in zip(summary["urban_value"], inds)],
-        "Écart": [equity.format_gap(v, i) for v, i in zip(summary["gap"], inds)],
+        "Mesure": [equity.measure(i) for i in inds],
+        f"Sites « {isolated_label} »": [equity.format_compared(v, i, unit=False) for v, i in zip(summary["isolated_value"], inds)],
+        f"Sites « {urban_label} »": [equity.format_compared(v, i, unit=False) for v, i in zip(summary["urban_value"], inds)],
+        "Écart": [equity.format_gap(v, i, unit=False) for v, i in zip(summary["gap"], inds)],
         "Écart relatif": summary["relative_gap"].astype(float),
-        "Un an plus tôt": [equity.format_gap(v, i) for v, i in zip(summary["gap_year_ago"], inds)],
+        "Un an plus tôt": [equity.format_gap(v, i, unit=False) for v, i in zip(summary["gap_year_ago"], inds)],
         f"Au détriment des sites « {isolated_label} »": summary["behind"].map({True: "oui", False: "non"}),
-        "Évolution de l'écart": summary["history"],
     })
 
 
@@ -67,12 +68,10 @@ def export_table(catalog: Catalog, territory: Territory, summary: pd.DataFrame) 
     _, _, urban_label, isolated_label = class_labels(territory)
     inds = [catalog.indicator(i) for i in summary["indicator_id"]]
     scale = [equity.PER_PUPILS if equity.per_pupil(i) else (100 if i.unit == "rate" else 1) for i in inds]
-    unit = ["pour 1 000 élèves" if equity.per_pupil(i) else
-            ("taux en %, écart en points" if i.unit == "rate" else i.unit) for i in inds]
     return pd.DataFrame({
         "Indicateur": [i.label for i in inds],
         "Identifiant": summary["indicator_id"],
-        "Mesure": unit,
+        "Mesure": [equity.measure(i) for i in inds],
         f"Sites « {isolated_label} »": summary["isolated_value"] * scale,
         f"Sites « {urban_label} »": summary["urban_value"] * scale,
         "Écart": summary["gap"] * scale,
@@ -96,9 +95,9 @@ def draw_gap_table(gaps: Gaps, indicators: list[Indicator], catalog: Catalog, te
                f"pour 1 000 élèves pour un nombre. Écart relatif = écart rapporté à la valeur des sites « {urban_label} » ; "
                "les plus grands écarts relatifs en premier.")
     table = gap_table(catalog, territory, summary)
-    st.dataframe(french_styler(table, {"Écart relatif": "pct"}), hide_index=True, key=key,
-                 column_config={"Évolution de l'écart": st.column_config.LineChartColumn(
-                     "Évolution de l'écart", help="L'écart à chaque instantané jusqu'à la date choisie")})
+    # An HTML table, whose cells and headers wrap: a grid of nine columns cut the last three, and the
+    # indicator's name, on a 1 280 px screen. The gap's history is the detail chart's, under "Détail".
+    st.table(french_styler(table, {"Écart relatif": "pct"}), hide_index=True)
     export = export_table(catalog, territory, summary)
     formats = {c: "dec2" for c in export.columns[3:]} | {"Écart relatif": "pct"}
     page, *rest = name_parts

@@ -16,7 +16,7 @@ import pandas as pd
 from observatoire.model.catalog import Indicator
 from observatoire.model.dates import format_date_fr
 from observatoire.model.filters import not_broken_down
-from observatoire.output.numbers import format_number, format_percent, format_points, format_value
+from observatoire.output.numbers import format_number, format_percent, format_points, format_signed, format_value
 
 # Counts per pupil are tiny numbers (0,0005); they are shown per 1 000 pupils.
 PER_PUPILS = 1000
@@ -121,26 +121,37 @@ def gap_summary(indicators: list[Indicator], by_isolation: pd.DataFrame, snapsho
         .reset_index(drop=True)
 
 
-def format_compared(value, indicator: Indicator) -> str:
-    """A class's compared value in French: '8,5 %' for a rate, '12,3 pour 1 000 élèves' for a count."""
+def measure(indicator: Indicator) -> str:
+    """What a compared value and its gap are counted in, said once for a table row."""
+    if per_pupil(indicator):
+        return ("€ " if indicator.unit == "amount" else "") + "pour 1\u202f000 élèves"
+    return "taux en %, écart en points" if indicator.unit == "rate" else indicator.unit
+
+
+def format_compared(value, indicator: Indicator, unit: bool = True) -> str:
+    """A class's compared value in French: '8,5 %' for a rate, '12,3 pour 1 000 élèves' for a count
+    ('12,3' without its unit, for a table whose row says it: `measure`)."""
     if per_pupil(indicator):
         if value is None or pd.isna(value):
             return "—"
-        unit = "\u202f€" if indicator.unit == "amount" else ""
-        return f"{format_number(value * PER_PUPILS, 1)}{unit} pour 1\u202f000 élèves"
+        if not unit:
+            return format_number(value * PER_PUPILS, 1)
+        money = "\u202f€" if indicator.unit == "amount" else ""
+        return f"{format_number(value * PER_PUPILS, 1)}{money} pour 1\u202f000 élèves"
     return format_value(value, indicator.unit)
 
 
-def format_gap(gap, indicator: Indicator) -> str:
-    """The gap in French: '−5,0 points' for a rate, '−12,3 pour 1 000 élèves' for a count."""
+def format_gap(gap, indicator: Indicator, unit: bool = True) -> str:
+    """The gap in French: '−5,0 points' for a rate, '−12,3 pour 1 000 élèves' for a count ('−5,0', '−12,3'
+    without their unit)."""
     if gap is None or pd.isna(gap):
         return "—"
     if indicator.unit == "rate":
-        return format_points(gap)
+        return format_points(gap) if unit else format_signed(gap * 100, 1)
     sign = "+" if gap > 0 else ("−" if gap < 0 else "")
     if per_pupil(indicator):
-        unit = "\u202f€" if indicator.unit == "amount" else ""
-        return f"{sign}{format_number(abs(gap) * PER_PUPILS, 1)}{unit} pour 1\u202f000 élèves"
+        money = "\u202f€" if indicator.unit == "amount" and unit else ""
+        return f"{sign}{format_number(abs(gap) * PER_PUPILS, 1)}{money}" + (" pour 1\u202f000 élèves" if unit else "")
     return sign + format_number(abs(gap), 2)
 
 
