@@ -110,9 +110,22 @@ def navigation(grant):
     return st.navigation(pages, position="sidebar", expanded=True)
 
 
+# Texts wrap instead of ending in "…" (Streamlit cuts them to one line at their box's width): the menu's page
+# titles ("Axe 2 — Enseignement et compétences numériques" is what tells the axes apart) and the cards' "since"
+# line, on a 1 280 px screen.
+SHELL_CSS = """<style>
+[data-testid="stSidebarNavLink"] {height: auto; min-height: 2rem; padding-top: 0.2rem; padding-bottom: 0.2rem;}
+[data-testid="stSidebarNavLink"] span[label], [data-testid="stSidebarNavLink"] .stMarkdownEllipsis,
+[data-testid="stSidebarNavLink"] .stMarkdownEllipsis p, [data-testid="stMetricDeltaDescription"] .stMarkdownEllipsis,
+[data-testid="stMetricDeltaDescription"] .stMarkdownEllipsis p
+    {white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.3;}
+</style>"""
+
+
 def frame() -> View:
     """Sidebar filters and demo label, drawn by app.py before the page body runs; returns the rerun's View."""
     store = get_store()
+    st.html(SHELL_CSS)
     with st.sidebar:
         st.markdown(f"### {store.territory.academie_name}")
         view = filter_widgets(store, st.sidebar)

@@ -86,7 +86,7 @@ if not services:
 by_id = {s.id: s for s in services}
 mappable = [i for i in catalog.indicators if i.level in ("site", "commune")]
 labels = {COVERAGE: "Taux de couverture du service choisi", **{i.id: i.label for i in mappable}}
-controls = st.columns([2, 2, 1], vertical_alignment="bottom")
+controls = st.columns([4, 4, 3], vertical_alignment="bottom")
 service = by_id[controls[0].selectbox("Service", list(by_id), format_func=lambda s: by_id[s].label,
                                       key="carte_service",
                                       help="Le service dont la carte et le panneau mesurent la couverture.")]
