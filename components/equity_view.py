@@ -10,11 +10,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from components.tables import download_buttons, french_styler
+from components.tables import download_buttons
 from observatoire.metrics import equity
 from observatoire.model.catalog import Catalog, Indicator
 from observatoire.model.territory import Territory
 from observatoire.output.charts import gap_chart
+from observatoire.output.numbers import format_percent
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def gap_table(catalog: Catalog, territory: Territory, summary: pd.DataFrame) -> 
         f"Sites « {isolated_label} »": [equity.format_compared(v, i, unit=False) for v, i in zip(summary["isolated_value"], inds)],
         f"Sites « {urban_label} »": [equity.format_compared(v, i, unit=False) for v, i in zip(summary["urban_value"], inds)],
         "Écart": [equity.format_gap(v, i, unit=False) for v, i in zip(summary["gap"], inds)],
-        "Écart relatif": summary["relative_gap"].astype(float),
+        "Écart relatif": [format_percent(v, 1) for v in summary["relative_gap"]],
         "Un an plus tôt": [equity.format_gap(v, i, unit=False) for v, i in zip(summary["gap_year_ago"], inds)],
         f"Au détriment des sites « {isolated_label} »": summary["behind"].map({True: "oui", False: "non"}),
     })
@@ -97,7 +98,7 @@ def draw_gap_table(gaps: Gaps, indicators: list[Indicator], catalog: Catalog, te
     table = gap_table(catalog, territory, summary)
     # An HTML table, whose cells and headers wrap: a grid of nine columns cut the last three, and the
     # indicator's name, on a 1 280 px screen. The gap's history is the detail chart's, under "Détail".
-    st.table(french_styler(table, {"Écart relatif": "pct"}), hide_index=True)
+    st.table(table, hide_index=True)   # text already in French: no Styler to render on every rerun
     export = export_table(catalog, territory, summary)
     formats = {c: "dec2" for c in export.columns[3:]} | {"Écart relatif": "pct"}
     page, *rest = name_parts

@@ -102,6 +102,7 @@ def test_axis_page_and_home_page_show_the_gap(app, tmp_path, store):
     assert rows.loc[rate, "Écart"] == "+12,5"
     assert rows.loc[rate, "Sites « Isolé »"] == "30,0\u202f%"
     assert rows.loc[rate, "Sites « Urbain »"] == "17,5\u202f%"
+    assert rows.loc[rate, "Écart relatif"] == "71,4\u202f%"   # 12,5 points over 17,5 %
     assert rows.loc[count, "Écart"] == "−100,0"
     assert rows.loc[count, "Au détriment des sites « Isolé »"] == "oui"
     home = app(None, data_dir=root)
