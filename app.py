@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import access, icons, shell
 from components.french_names import french_names
-from components.session import unrestricted_store
+from components.session import begin_run, unrestricted_store
 from observatoire.errors import AccessDenied
 
 # ?mode=copil opens the presentation with the sidebar folded (the page itself hides it); on an axis page, at that
@@ -13,6 +13,7 @@ copil = st.query_params.get("mode") == "copil"
 st.set_page_config(page_title=shell.APP_TITLE, page_icon=icons.APP, layout="wide",
                    initial_sidebar_state="collapsed" if copil else "auto")
 french_names()  # the page's language and Streamlit's own control names in French
+begin_run()  # the data state this run answers from
 grant = access.gate()  # stops here for a visitor not signed in, or signed in with no access
 page = shell.navigation(grant)
 if copil and page.url_path != "presentation":

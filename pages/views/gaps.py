@@ -16,6 +16,7 @@ from components.session import indicator_values, per_data_state, query
 from components.shell import Context
 from observatoire.metrics import equity
 from observatoire.model.catalog import Indicator
+from observatoire.output.charts import vega_spec
 
 
 # A few dozen ms of pandas a rerun otherwise.
@@ -65,11 +66,20 @@ def gap_detail(ctx: Context, indicator: Indicator, key: str) -> None:
         return
     urban, isolated, urban_label, isolated_label = class_labels(territory)
     day = ctx.view.snapshot_date
-    rows = indicator_values([indicator.id], ctx.view.filters, "isolation", date_to=day)
-    series = equity.gap_series(indicator, rows, urban, isolated)
     summary = gap_summary(ctx.store, (indicator.id,), ctx.view.filters, day, urban, isolated)
     if summary.empty:
         st.info(absent_classes(ctx) or "Pas encore de donnée pour les deux classes à cet instantané : écart non calculé.")
         return
     st.markdown(equity.gap_sentence(indicator, summary.iloc[0], day, urban_label, isolated_label))
-    draw_chart(detail_chart(territory, indicator, series), key=f"{key}-graphique")
+    draw_chart(gap_detail_spec(ctx.store, indicator.id, ctx.view.filters, day), key=f"{key}-graphique")
+
+
+# The gap's series and its chart, converted once per data state and view (a fifth of an axis page's rerun
+# otherwise: pandas over every snapshot, then Altair's validation).
+@per_data_state(resource=True, max_entries=256)
+def gap_detail_spec(store, indicator_id: str, filters, day) -> dict:
+    """The Vega-Lite spec of one indicator's gap at each snapshot up to `day`."""
+    indicator, territory = store.catalog.indicator(indicator_id), store.territory
+    urban, isolated, *_ = class_labels(territory)
+    rows = indicator_values([indicator_id], filters, "isolation", date_to=day)
+    return vega_spec(detail_chart(territory, indicator, equity.gap_series(indicator, rows, urban, isolated)))

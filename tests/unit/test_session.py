@@ -50,3 +50,20 @@ def test_query_results_are_bounded_in_bytes():
 
     assert setting("page_cache_max_size") == "256MB"
     assert _cached_run._info.max_size_bytes == 256 * 1024 * 1024
+
+
+def test_a_run_answers_from_the_data_state_read_when_it_began(session, demo_dir, tmp_path, monkeypatch):
+    """begin_run (app.py) reads the folder's state once: a snapshot added mid-run shows from the next run on."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    monkeypatch.setenv("OBSERVATOIRE_DATA_DIR", str(data))
+    session.begin_run()
+    before = session.get_store()
+    newest = max((data / "snapshots").iterdir())
+    shutil.copytree(newest, data / "snapshots" / "snapshot_date=2025-09-30")
+    assert session.get_store().snapshot_dates == before.snapshot_dates      # same run: same state
+    session.begin_run()
+    after = session.get_store()
+    assert len(after.snapshot_dates) == len(before.snapshot_dates) + 1       # next run: the new snapshot
