@@ -169,13 +169,16 @@ def color_bins(values: pd.Series, unit: str) -> list[Bin]:
     return [Bin(a, b, c, label) for a, b, c, label in zip(edges, edges[1:], SEQUENTIAL, labels)]
 
 
-def bin_color(value, bins: list[Bin]) -> str:
+def bin_of(value, bins: list[Bin]) -> Bin | None:
+    """The colour class a value falls in (the last one from its lower bound up), None without a value."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or not bins:
-        return NO_DATA_COLOR
-    for item in bins:
-        if value < item.upper:
-            return item.color
-    return bins[-1].color
+        return None
+    return next((item for item in bins if value < item.upper), bins[-1])
+
+
+def bin_color(value, bins: list[Bin]) -> str:
+    found = bin_of(value, bins)
+    return found.color if found else NO_DATA_COLOR
 
 
 def map_table(values: pd.DataFrame, names: dict[str, str], bins: list[Bin], area: str, value_label: str,
@@ -183,7 +186,7 @@ def map_table(values: pd.DataFrame, names: dict[str, str], bins: list[Bin], area
     """The map's text alternative (RGAA 1.3): each shape drawn, its value and its colour class, in French."""
     rows = values.dropna(subset=["value"]).assign(name=lambda v: v["group_id"].map(names).fillna(v["group_id"]))
     rows = rows.sort_values(["value", "name"], ascending=[False, True])
-    classes = [next((b.label for b in bins if v < b.upper), bins[-1].label) if bins else "" for v in rows["value"]]
+    classes = [found.label if (found := bin_of(v, bins)) else "" for v in rows["value"]]
     return pd.DataFrame({area.capitalize(): rows["name"], value_label: [format_value(v, unit) for v in rows["value"]],
                          "Classe de couleur": classes})
 

@@ -148,11 +148,13 @@ def format_gap(gap, indicator: Indicator, unit: bool = True) -> str:
         return "—"
     if indicator.unit == "rate":
         return format_points(gap) if unit else format_signed(gap * 100, 1)
-    sign = "+" if gap > 0 else ("−" if gap < 0 else "")
     if per_pupil(indicator):
-        money = "\u202f€" if indicator.unit == "amount" and unit else ""
-        return f"{sign}{format_number(abs(gap) * PER_PUPILS, 1)}{money}" + (" pour 1\u202f000 élèves" if unit else "")
-    return sign + format_number(abs(gap), 2)
+        number = format_signed(gap * PER_PUPILS, 1)
+        if not unit:
+            return number
+        money = "\u202f€" if indicator.unit == "amount" else ""
+        return f"{number}{money} pour 1\u202f000 élèves"
+    return format_signed(gap, 2)
 
 
 def gap_sentence(indicator: Indicator, row: pd.Series | dict, snapshot_date: date,
