@@ -59,36 +59,36 @@ CSS = """
 </style>
 """.replace("LARGE_NEXT", str(BULLETS["large"] + 1)).replace("SMALL_NEXT", str(BULLETS["small"] + 1))
 # Presentation remotes send Page Down / Page Up (some, the arrow keys): click the next/previous button of the
-# page. Runs in a same-origin component frame, listens on the app's document once, and does nothing where the
-# buttons are absent (another page) or while a field has the focus.
+# page. Sent with st.html, the script runs in the app's own window (a listener installed from a component frame
+# stops answering once that frame is replaced, while its "installed" flag stays set: keys then did nothing). It
+# listens once per browser tab and does nothing where the buttons are absent (another page) or while a field has
+# the focus.
 KEYS_SCRIPT = """
 <script>
-const host = window.parent;
-if (!host.__copilKeys) {
-  host.__copilKeys = true;
+(() => {
+  if (window.__copilKeys) return;
+  window.__copilKeys = true;
   const moves = {PageDown: "suivante", ArrowRight: "suivante", ArrowDown: "suivante",
                  PageUp: "precedente", ArrowLeft: "precedente", ArrowUp: "precedente"};
-  host.document.addEventListener("keydown", (event) => {
+  document.addEventListener("keydown", (event) => {
     const move = moves[event.key];
     if (!move || event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target;
     if (target && target.closest && target.closest("input, textarea, select, [role=listbox], [contenteditable=true]")) return;
-    const button = host.document.querySelector(".st-key-copil-" + move + " button");
+    const button = document.querySelector(".st-key-copil-" + move + " button");
     if (!button || button.disabled) return;
     event.preventDefault();
     button.click();
   });
-}
+})();
 </script>
 """
 
 
 def listen_to_clicker() -> None:
-    """The keyboard script above, in a hidden frame (no network: the script is inline)."""
-    from streamlit.components.v1 import html as component_html
-
+    """The keyboard script above (inline: no network), hidden."""
     with st.container(key="copil-keys"):
-        component_html(KEYS_SCRIPT, height=0)
+        st.html(KEYS_SCRIPT, unsafe_allow_javascript=True)
 
 
 def plain_text(value: str) -> str:

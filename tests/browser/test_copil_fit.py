@@ -95,6 +95,7 @@ def test_an_axis_page_in_copil_mode_opens_its_slide_and_a_reload_stays(server, b
     _wait_for_slide(page, 4)
     assert "Axe 2" in page.locator(".st-key-copil-slide h1").inner_text()
     page.wait_for_function("location.href.includes('slide=4')", timeout=60_000)
+    page.wait_for_function("window.__copilKeys === true", timeout=60_000)   # the remote's keys are listened to
     page.keyboard.press("PageDown")
     _wait_for_slide(page, 5)
     page.wait_for_function("location.href.includes('slide=5')", timeout=60_000)
