@@ -4,11 +4,12 @@
 
 Everything listens on 127.0.0.1 only. nginx runs from Debian's package with its own prefix (-p) and
 configuration (-c), both in the run folder (gitignored), so no system path is touched: pid, logs and temporary
-files stay there. Sessions are sticky by a cookie that nginx sets on the first response (hash of the cookie, so
-that a browser's page, websocket, uploads and downloads reach the same process; ip_hash would send every user
-behind one NAT, and every load-test session on loopback, to the same process). Each process reads the data
-folder's fingerprint on every query, so a snapshot imported through any of them is seen by all without a
-restart; imports are serialized by the data folder's lock (observatoire.storage.snapshots.data_lock).
+files stay there. A new visitor goes to the process with the fewest open connections (least_conn: an open
+websocket is a session) and nginx's first response sets a cookie naming that process, so that a browser's page,
+websocket, uploads and downloads reach the same process (ip_hash would send every user behind one NAT, and every
+load-test session on loopback, to the same process; a hash of a random cookie shares sessions unevenly). Each
+process reads the data folder's fingerprint at the start of every run, so a snapshot imported through any of
+them is seen by all without a restart; imports are serialized by the data folder's lock (observatoire.storage.snapshots.data_lock).
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ error_log {run}/error.log warn;
 daemon off;
 events {{ worker_connections 2048; }}
 http {{
-    # Which process answered each request, by route key: how a sticky session can be checked.
-    log_format routed '$remote_addr [$time_local] "$request" $status upstream=$upstream_addr route=$route_key';
+    # Which process answered each request, and the route cookie it carried: how a sticky session can be checked.
+    log_format routed '$remote_addr [$time_local] "$request" $status upstream=$upstream_addr route=$cookie_observatoire_route';
     access_log {run}/access.log routed;
     client_body_temp_path {run}/tmp/body;
     proxy_temp_path {run}/tmp/proxy;
@@ -46,18 +47,30 @@ http {{
     client_max_body_size {max_body}m;
 
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-    # Sticky sessions: the browser's route cookie, or a new random key that the response sets as its cookie.
-    map $cookie_observatoire_route $route_key {{ '' $request_id; default $cookie_observatoire_route; }}
 
+    # Sticky sessions, new visitors to the least busy process. A request without a valid route cookie goes to the
+    # process with the fewest open connections (least_conn; an open websocket is a session), and its response sets
+    # the cookie to that process's port; the browser's page, websocket, uploads and downloads then all go there.
+    # Only the ports listed below are accepted from the cookie: any other value is routed as a new visitor.
     upstream observatoire {{
-        hash $route_key consistent;
+        least_conn;
 {servers}
+    }}
+{each}
+    map $cookie_observatoire_route $route_target {{
+        default observatoire;
+{routes}
+    }}
+    map $upstream_addr $route_port {{ "~:(?<port>[0-9]+)$" $port; default ""; }}
+    map $route_target $route_cookie {{
+        observatoire "observatoire_route=$route_port; Path=/; HttpOnly; SameSite=Lax";
+        default "";
     }}
 
     server {{
         listen 127.0.0.1:{port};
         location / {{
-            proxy_pass http://observatoire;
+            proxy_pass http://$route_target;
             proxy_http_version 1.1;
             proxy_set_header Host $http_host;
             proxy_set_header Upgrade $http_upgrade;
@@ -66,7 +79,7 @@ http {{
             proxy_read_timeout 1d;
             proxy_buffering off;
             proxy_request_buffering off;
-            add_header Set-Cookie "observatoire_route=$route_key; Path=/; HttpOnly; SameSite=Lax" always;
+            add_header Set-Cookie $route_cookie always;   # empty (not sent) once the cookie is valid
         }}
     }}
 }}
@@ -94,9 +107,12 @@ def write_config(run: Path, port: int, upstreams: list[int]) -> Path:
     for folder in (run / "tmp").iterdir():
         os.chmod(folder, 0o777)
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in upstreams)
+    each = "\n".join(f"    upstream observatoire_{p} {{ server 127.0.0.1:{p} max_fails=0; }}" for p in upstreams)
+    routes = "\n".join(f'        "{p}" observatoire_{p};' for p in upstreams)
     max_body = int(os.environ.get("OBSERVATOIRE_IMPORT_MAX_MB", "50")) + 10
     config = run / "nginx.conf"
-    config.write_text(NGINX_CONF.format(run=run, port=port, servers=servers, max_body=max_body))
+    config.write_text(NGINX_CONF.format(run=run, port=port, servers=servers, each=each, routes=routes,
+                                           max_body=max_body))
     return config
 
 

@@ -1,7 +1,9 @@
 """One simulated inspector: open a deep link, then switch pages and change a sidebar filter, with think time.
 
 Each interaction is timed from the message sent to the end of the script run it caused (the server's
-`script_finished`), as a browser waits for it; the first open also counts the websocket handshake.
+`script_finished`), as a browser waits for it; the first open also counts the page's HTML request and the
+websocket handshake. Like a browser, a session sends on its websocket the cookies its page request was given
+(a proxy's sticky-session cookie).
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import urllib.request
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from observatoire.load import wire
 
@@ -59,6 +62,15 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def page_cookies(stream_url: str, page: str, query: dict[str, str]) -> str | None:
+    """GET the page as a browser does before it opens the websocket; the cookies the answer sets (name=value)."""
+    base = stream_url.replace("ws", "http", 1).removesuffix(wire.STREAM_PATH)
+    with urllib.request.urlopen(f"{base}/{page}?{urlencode(query)}", timeout=RUN_TIMEOUT) as answer:
+        answer.read()
+        cookies = [header.split(";", 1)[0].strip() for header in answer.headers.get_all("Set-Cookie") or []]
+    return "; ".join(cookies) or None
+
+
 async def inspector(stream_url: str, circonscription: str, deadline: float, rng: random.Random,
                     start_delay: float, outcome: Outcome) -> None:
     """Play one session until `deadline` (time.monotonic()); record every interaction in `outcome`."""
@@ -68,8 +80,9 @@ async def inspector(stream_url: str, circonscription: str, deadline: float, rng:
     query = {FILTER_KEY: circonscription}
     started = time.monotonic()
     try:
+        cookies = await asyncio.to_thread(page_cookies, stream_url, "axe-1", query)
         async with connect(stream_url, subprotocols=["streamlit"], max_size=None, open_timeout=RUN_TIMEOUT,
-                           ping_interval=None) as ws:
+                           ping_interval=None, additional_headers={"Cookie": cookies} if cookies else None) as ws:
             run = await _run(ws, wire.rerun("axe-1", query))
             outcome.samples.append(Sample(OPEN, time.monotonic() - started))
             page, boxes = "axe-1", run.selectboxes

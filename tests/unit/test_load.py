@@ -72,7 +72,10 @@ def test_a_rerun_message_carries_page_query_and_widget():
 def test_nginx_config_listens_on_loopback_and_is_sticky(tmp_path):
     config = write_config(tmp_path, 8600, [41001, 41002]).read_text()
     assert "listen 127.0.0.1:8600;" in config
-    assert "hash $route_key consistent;" in config and "Upgrade $http_upgrade" in config
+    assert "least_conn;" in config and "Upgrade $http_upgrade" in config
+    # The route cookie is read against the list of processes only: any other value is a new visitor.
+    assert '"41001" observatoire_41001;' in config and "default observatoire;" in config
+    assert "upstream observatoire_41002 { server 127.0.0.1:41002" in config
     assert procs.upstream_ports(tmp_path / "nginx.conf") == [41001, 41002]
     assert str(tmp_path) in config and "/var/" not in config and "/etc/" not in config
 
