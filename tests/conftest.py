@@ -68,3 +68,10 @@ def run_app(page: str | None = None, prepare=None, **params) -> AppTest:
         at.switch_page(str(VIEWS / page))
         at.run()
     return at
+
+
+def open_tab(at: AppTest, axis_id: str, label: str) -> AppTest:
+    """Open one tab of an axis page's detail ("Ventilation", "Classement"…), as a click does: only the open tab
+    is drawn."""
+    at.session_state[f"{axis_id}-onglet"] = label
+    return at.run()

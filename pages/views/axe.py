@@ -96,18 +96,25 @@ def detail(ctx: Context, axis, indicators: list[Indicator], figures: dict, value
         key=chosen_key, persist_state="session"))
     st.caption(f"{indicator.wording} — mesuré par {LEVELS[indicator.level]}, "
                f"source : {indicator.source}. {indicator.definition}")
+    # Only the open tab is drawn (a tab click reruns the page): the breakdown and ranking grids were ~40 % of an
+    # axis page's rerun while nobody looked at them.
     *_, urban_label, isolated_label = class_labels(ctx.store.territory)
     evolution, breakdown, gap, ranking = st.tabs(
-        ["Évolution", "Ventilation", f"Écart {isolated_label} / {urban_label}", "Classement"])
+        ["Évolution", "Ventilation", f"Écart {isolated_label} / {urban_label}", "Classement"],
+        key=f"{axis.id}-onglet", on_change="rerun")
     page = page_of(axis)
-    with evolution:
-        draw_trend(ctx, indicator, values, key=f"{axis.id}-tendance")
-    with breakdown:
-        draw_breakdown(ctx, indicator, page=page, key=f"{axis.id}-ventilation")
-    with gap:
-        gap_detail(ctx, indicator, key=f"{axis.id}-ecart")
-    with ranking:
-        draw_ranking(ctx, indicator, page=page, key=f"{axis.id}-classement")
+    if evolution.open:
+        with evolution:
+            draw_trend(ctx, indicator, values, key=f"{axis.id}-tendance")
+    if breakdown.open:
+        with breakdown:
+            draw_breakdown(ctx, indicator, page=page, key=f"{axis.id}-ventilation")
+    if gap.open:
+        with gap:
+            gap_detail(ctx, indicator, key=f"{axis.id}-ecart")
+    if ranking.open:
+        with ranking:
+            draw_ranking(ctx, indicator, page=page, key=f"{axis.id}-classement")
 
 
 def _choose(key: str, indicator_id: str) -> None:

@@ -11,6 +11,7 @@ from components.equity_view import detail_chart
 from observatoire.metrics import equity
 from observatoire.model.filters import Filters
 from observatoire.storage.store import Store
+from tests.conftest import open_tab
 from tests.support import equity_data as data
 
 
@@ -122,6 +123,7 @@ def test_gap_detail_chart_in_points(app, tmp_path, store):
     # On the page: the sentence and the chart, once the indicator is chosen.
     at = app("axe_3.py", data_dir=data.build(tmp_path / "d"))
     at.selectbox(key="axe3-indicateur").set_value(data.RATE).run()
+    open_tab(at, "axe3", "Écart Isolé / Urbain")
     titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
     assert spec["title"] in [t.get("text", t) if isinstance(t, dict) else t for t in titles]
     assert any("Écart : +12,5 points" in m.value for m in at.markdown)
@@ -131,6 +133,7 @@ def test_a_circonscription_without_isolated_sites_says_why_there_is_no_gap(app, 
     """C01 (fixture site 1, urbain) has no isolated site: the page says so, not 'pas encore de donnée'."""
     at = app("axe_3.py", data_dir=data.build(tmp_path / "d"), circonscription="C01")
     at.selectbox(key="axe3-indicateur").set_value(data.RATE).run()
+    open_tab(at, "axe3", "Écart Isolé / Urbain")
     infos = [i.value for i in at.info]
     sentence = "Sans objet : ce périmètre ne compte aucun site « Isolé », l'écart entre les deux classes ne s'y calcule pas."
     assert infos.count(sentence) == 2          # the gap tab of the detail and the axis's gap table
