@@ -73,10 +73,10 @@ def indicator_card(indicator: Indicator, headline: Headline | None, reason: str 
         with st.expander("Comment ce chiffre est calculé"):
             st.caption(indicator.how_computed())
         if reason:
-            st.info(reason)
+            st.info(reason, icon=icons.NOTICE)
             return
         if headline is None or not headline.has_data:
-            st.info(NO_VALUE_NOTICE)
+            st.info(NO_VALUE_NOTICE, icon=icons.NOTICE)
             return
         change = headline.change_previous if indicator.unit != "deliverable" else None
         st.metric(
