@@ -61,8 +61,7 @@ CSS = """
 # Presentation remotes send Page Down / Page Up (some, the arrow keys): click the next/previous button of the
 # page. Sent with st.html, the script runs in the app's own window (a listener installed from a component frame
 # stops answering once that frame is replaced, while its "installed" flag stays set: keys then did nothing). It
-# listens once per browser tab and does nothing where the buttons are absent (another page) or while a field has
-# the focus.
+# listens once per browser tab and does nothing on another page or while a field has the focus.
 KEYS_SCRIPT = """
 <script>
 (() => {
@@ -70,15 +69,22 @@ KEYS_SCRIPT = """
   window.__copilKeys = true;
   const moves = {PageDown: "suivante", ArrowRight: "suivante", ArrowDown: "suivante",
                  PageUp: "precedente", ArrowLeft: "precedente", ArrowUp: "precedente"};
+  // The page can be between two drawings when a key comes (its buttons briefly absent): the press is kept and
+  // tried again for two seconds rather than lost.
+  const onPresentation = () => location.pathname.split("/").filter(Boolean).pop() === "presentation";
+  const press = (move, tries) => {
+    const button = document.querySelector(".st-key-copil-" + move + " button");
+    if (button && !button.disabled) button.click();
+    else if (tries > 0 && onPresentation()) setTimeout(() => press(move, tries - 1), 100);
+  };
   document.addEventListener("keydown", (event) => {
     const move = moves[event.key];
     if (!move || event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target;
     if (target && target.closest && target.closest("input, textarea, select, [role=listbox], [contenteditable=true]")) return;
-    const button = document.querySelector(".st-key-copil-" + move + " button");
-    if (!button || button.disabled) return;
+    if (!onPresentation()) return;
     event.preventDefault();
-    button.click();
+    press(move, 20);
   });
 })();
 </script>
