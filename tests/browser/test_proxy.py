@@ -62,10 +62,11 @@ def _alive(pid_file: Path) -> bool:
 
 
 def _upstream(run: Path, route: str) -> str:
-    """The app process (host:port) nginx sent this route key's requests to, from its access log."""
+    """The one app process (host:port) nginx sent every request carrying this route cookie to, from its log."""
     for _ in range(50):
         found = re.findall(rf"upstream=(\S+) route={re.escape(route)}$", (run / "access.log").read_text(), re.M)
         if found:
+            assert len(set(found)) == 1, f"the requests with route {route} went to several processes: {set(found)}"
             return found[-1]
         time.sleep(0.1)   # nginx writes the line when the response is over
     raise AssertionError(f"no request with route {route} in the access log")

@@ -71,10 +71,26 @@ def stop_server(proc: subprocess.Popen) -> None:
     stop(proc)   # terminate, then kill after 10 s
 
 
+# Resolves once the page's DOM has not changed for `quiet` ms (at most `cap` ms: a page may animate).
+QUIET_DOM = """([quiet, cap]) => new Promise(resolve => {
+    let timer;
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+    function done() { observer.disconnect(); clearTimeout(limit); resolve(true); }
+    const limit = setTimeout(done, cap);
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    timer = setTimeout(done, quiet);
+})"""
+
+
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait for the script run to finish (and the 'running' status widget to go away)."""
+    """Wait for the script run to finish (and the 'running' status widget to go away), then for the page to be
+    drawn: Streamlit 1.67 marks the run over a moment before it draws the run's last elements (measured: the
+    sidebar's filters appeared 200 ms after "notRunning" on a new session), so a test acting at once could find
+    them missing."""
     page.wait_for_selector(READY, timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    page.evaluate(QUIET_DOM, [300, 5_000])
+    page.wait_for_selector(READY, timeout=timeout)
 
 
 def open_detail_tab(page, url: str, indicator_id: str, tab: str) -> None:
